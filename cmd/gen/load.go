@@ -1,0 +1,429 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Project extensions read by the generator.
+const (
+	extRetry  = "x-stytch-retry"  // on operations: "safe" or "unsent"
+	extSecret = "x-stytch-secret" // on properties and parameters: true when the value is a credential
+)
+
+// retryClasses are the values x-stytch-retry may take, with what each one means. The generated
+// RetryClass constants and their doc comments come from this table.
+var retryClasses = []retryClass{
+	{Value: "safe", GoName: "RetrySafe", Doc: "the operation only reads: it may be retried after network errors, 429 and 5xx answers"},
+	{Value: "unsent", GoName: "RetryUnsent", Doc: "the operation consumes a single-use credential or sends email: it may be retried only on 429, or when the request provably never left the machine"},
+}
+
+type retryClass struct{ Value, GoName, Doc string }
+
+// Problem is one thing wrong with the spec, with its place in it.
+type Problem struct {
+	Place   string // e.g. "spec/stytch-b2b.yaml:42 paths./v1/b2b/x.post"
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Place == "" {
+		return p.Message
+	}
+	return p.Place + ": " + p.Message
+}
+
+// ProblemsError lists every problem found in a spec.
+type ProblemsError struct{ Problems []Problem }
+
+func (e *ProblemsError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// loadSpec reads and parses the spec without following external references. withOrigin records
+// line numbers for lint messages; the document handed to oapi-codegen is loaded without them.
+func loadSpec(ctx context.Context, path string, withOrigin bool) (*openapi3.T, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	l := openapi3.NewLoader()
+	l.Context = ctx
+	l.IsExternalRefsAllowed = false
+	l.IncludeOrigin = withOrigin
+	doc, err := l.LoadFromData(data)
+	if err != nil {
+		return nil, &ProblemsError{Problems: []Problem{{Place: path, Message: "cannot load: " + err.Error()}}}
+	}
+	return doc, nil
+}
+
+// validateSpec runs kin-openapi's validation (all errors at once) and the project lint rules.
+func validateSpec(ctx context.Context, path string, doc *openapi3.T) error {
+	var probs []Problem
+	if err := doc.Validate(ctx, openapi3.EnableMultiError()); err != nil {
+		var me openapi3.MultiError
+		if errors.As(err, &me) {
+			for _, e := range flattenMulti(me) {
+				probs = append(probs, Problem{Place: path, Message: "invalid OpenAPI: " + e.Error()})
+			}
+		} else {
+			probs = append(probs, Problem{Place: path, Message: "invalid OpenAPI: " + err.Error()})
+		}
+	}
+	probs = append(probs, lint(path, doc)...)
+	if len(probs) > 0 {
+		return &ProblemsError{Problems: probs}
+	}
+	return nil
+}
+
+func flattenMulti(me openapi3.MultiError) []error {
+	var out []error
+	for _, e := range me {
+		var inner openapi3.MultiError
+		if errors.As(e, &inner) {
+			out = append(out, flattenMulti(inner)...)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// place renders "file:line where" when the loader recorded a line, else "file where".
+func place(path string, o *openapi3.Origin, where string) string {
+	if o != nil && o.Key != nil && o.Key.Line > 0 {
+		return fmt.Sprintf("%s:%d %s", path, o.Key.Line, where)
+	}
+	return path + " " + where
+}
+
+// supportedRequestKeywords are the constraints the generated Validate methods enforce. A request
+// property using anything else is a lint error, so no constraint in the spec is silently ignored.
+var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "items", "additionalProperties", "nullable", extSecret}
+
+// lint applies the project rules that OpenAPI itself does not:
+//   - every operation has an operationId, exactly one declared tag and a valid x-stytch-retry;
+//   - every 2xx response is JSON with required request_id and status_code properties;
+//   - every path parameter is a required string;
+//   - every component schema is referenced from an operation;
+//   - x-stytch-secret marks only strings or arrays of strings;
+//   - request body properties use only constraints the generated validation enforces.
+func lint(path string, doc *openapi3.T) []Problem {
+	var probs []Problem
+	add := func(pl, format string, args ...any) {
+		probs = append(probs, Problem{Place: pl, Message: fmt.Sprintf(format, args...)})
+	}
+	declaredTags := map[string]bool{}
+	for _, t := range doc.Tags {
+		declaredTags[t.Name] = true
+	}
+	validRetry := map[string]bool{}
+	var retryNames []string
+	for _, rc := range retryClasses {
+		validRetry[rc.Value] = true
+		retryNames = append(retryNames, rc.Value)
+	}
+
+	referenced := map[string]bool{}
+	if doc.Paths != nil {
+		for _, p := range doc.Paths.InMatchingOrder() {
+			item := doc.Paths.Value(p)
+			methods := make([]string, 0, len(item.Operations()))
+			for m := range item.Operations() {
+				methods = append(methods, m)
+			}
+			sort.Strings(methods)
+			for _, m := range methods {
+				op := item.GetOperation(m)
+				where := fmt.Sprintf("paths.%s.%s", p, strings.ToLower(m))
+				pl := place(path, op.Origin, where)
+				if op.OperationID == "" {
+					add(pl, "operation has no operationId")
+				}
+				switch {
+				case len(op.Tags) != 1:
+					add(pl, "operation must have exactly one tag, has %d", len(op.Tags))
+				case !declaredTags[op.Tags[0]]:
+					add(pl, "tag %q is not declared in the top-level tags", op.Tags[0])
+				}
+				rc, ok := op.Extensions[extRetry].(string)
+				switch {
+				case op.Extensions[extRetry] == nil:
+					add(pl, "operation has no %s retry class (one of %s)", extRetry, strings.Join(retryNames, ", "))
+				case !ok || !validRetry[rc]:
+					add(pl, "%s is %v, want one of %s", extRetry, op.Extensions[extRetry], strings.Join(retryNames, ", "))
+				}
+				lintParams(path, where, item.Parameters, op.Parameters, add)
+				lintSuccess(path, where, op, add)
+				if op.RequestBody != nil && op.RequestBody.Value != nil {
+					for ct, mt := range op.RequestBody.Value.Content {
+						if ct == "application/json" && mt.Schema != nil {
+							lintRequestSchema(path, where+".requestBody", mt.Schema, add)
+						}
+					}
+				}
+				collectOperationRefs(op, referenced)
+			}
+		}
+	}
+	// Transitive closure over component schemas.
+	queue := slices.Sorted(mapKeys(referenced))
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		ref := doc.Components.Schemas[name]
+		if ref == nil {
+			continue
+		}
+		found := map[string]bool{}
+		collectSchemaRefs(ref.Value, found, map[*openapi3.Schema]bool{})
+		for n := range found {
+			if !referenced[n] {
+				referenced[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, name := range slices.Sorted(mapKeys(doc.Components.Schemas)) {
+			s := doc.Components.Schemas[name]
+			where := "components.schemas." + name
+			if !referenced[name] {
+				add(place(path, originOf(s), where), "schema is not referenced by any operation")
+			}
+			if s.Value != nil {
+				lintSecrets(path, where, s.Value, add)
+			}
+		}
+	}
+	return probs
+}
+
+func originOf(s *openapi3.SchemaRef) *openapi3.Origin {
+	if s == nil || s.Value == nil {
+		return nil
+	}
+	return s.Value.Origin
+}
+
+func lintParams(path, where string, shared, own openapi3.Parameters, add func(string, string, ...any)) {
+	for _, pr := range append(append(openapi3.Parameters{}, shared...), own...) {
+		p := pr.Value
+		if p == nil {
+			continue
+		}
+		pl := place(path, p.Origin, where+".parameters."+p.Name)
+		if p.In == openapi3.ParameterInPath {
+			if !p.Required {
+				add(pl, "path parameter %q must be required", p.Name)
+			}
+			if p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is(openapi3.TypeString) {
+				add(pl, "path parameter %q must be a string", p.Name)
+			}
+		}
+		if v, ok := p.Extensions[extSecret]; ok {
+			if b, isBool := v.(bool); !isBool || !b {
+				add(pl, "%s must be true when present", extSecret)
+			}
+		}
+	}
+}
+
+func lintSuccess(path, where string, op *openapi3.Operation, add func(string, string, ...any)) {
+	if op.Responses == nil {
+		add(place(path, op.Origin, where), "operation has no responses")
+		return
+	}
+	has2xx := false
+	for code, rr := range op.Responses.Map() {
+		if len(code) != 3 || code[0] != '2' {
+			continue
+		}
+		has2xx = true
+		pl := place(path, op.Origin, where+".responses."+code)
+		if rr.Value == nil {
+			continue
+		}
+		mt := rr.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+			add(pl, "success response must have an application/json schema")
+			continue
+		}
+		s := mt.Schema.Value
+		for _, f := range []string{"request_id", "status_code"} {
+			if s.Properties[f] == nil {
+				add(pl, "success response has no %s property", f)
+			} else if !slices.Contains(s.Required, f) {
+				add(pl, "success response must list %s as required", f)
+			}
+		}
+	}
+	if !has2xx {
+		add(place(path, op.Origin, where), "operation has no 2xx response")
+	}
+}
+
+func lintRequestSchema(path, where string, ref *openapi3.SchemaRef, add func(string, string, ...any)) {
+	s := ref.Value
+	if s == nil {
+		return
+	}
+	if ref.Ref != "" {
+		where = "components.schemas." + strings.TrimPrefix(ref.Ref, "#/components/schemas/")
+	}
+	for _, name := range slices.Sorted(mapKeys(s.Properties)) {
+		p := s.Properties[name].Value
+		if p == nil {
+			continue
+		}
+		pl := place(path, p.Origin, where+".properties."+name)
+		for _, kw := range usedKeywords(p) {
+			if !slices.Contains(supportedRequestKeywords, kw) {
+				add(pl, "request property uses %q, which the generated validation does not enforce", kw)
+			}
+		}
+	}
+}
+
+// usedKeywords lists the schema keywords set on s that matter for validation.
+func usedKeywords(s *openapi3.Schema) []string {
+	var kw []string
+	set := func(name string, on bool) {
+		if on {
+			kw = append(kw, name)
+		}
+	}
+	set("pattern", s.Pattern != "")
+	set("minLength", s.MinLength != 0)
+	set("maxLength", s.MaxLength != nil)
+	set("minItems", s.MinItems != 0)
+	set("maxItems", s.MaxItems != nil)
+	set("uniqueItems", s.UniqueItems)
+	set("exclusiveMinimum", s.ExclusiveMin.IsTrue() || s.ExclusiveMin.Value != nil)
+	set("exclusiveMaximum", s.ExclusiveMax.IsTrue() || s.ExclusiveMax.Value != nil)
+	set("multipleOf", s.MultipleOf != nil)
+	set("oneOf", len(s.OneOf) > 0)
+	set("anyOf", len(s.AnyOf) > 0)
+	set("allOf", len(s.AllOf) > 0)
+	set("not", s.Not != nil)
+	set("minProperties", s.MinProps != 0)
+	set("maxProperties", s.MaxProps != nil)
+	set("properties", len(s.Properties) > 0)
+	return kw
+}
+
+func lintSecrets(path, where string, s *openapi3.Schema, add func(string, string, ...any)) {
+	for _, name := range slices.Sorted(mapKeys(s.Properties)) {
+		pr := s.Properties[name]
+		if pr.Value == nil {
+			continue
+		}
+		v, ok := pr.Value.Extensions[extSecret]
+		if !ok {
+			continue
+		}
+		pl := place(path, pr.Value.Origin, where+".properties."+name)
+		if b, isBool := v.(bool); !isBool || !b {
+			add(pl, "%s must be true when present", extSecret)
+			continue
+		}
+		t := pr.Value
+		if t.Type.Is(openapi3.TypeArray) && t.Items != nil && t.Items.Value != nil {
+			t = t.Items.Value
+		}
+		if !t.Type.Is(openapi3.TypeString) {
+			add(pl, "%s marks a property that is not a string or an array of strings", extSecret)
+		}
+	}
+}
+
+func collectOperationRefs(op *openapi3.Operation, out map[string]bool) {
+	seen := map[*openapi3.Schema]bool{}
+	visit := func(r *openapi3.SchemaRef) {
+		if r == nil {
+			return
+		}
+		if n := refName(r.Ref); n != "" {
+			out[n] = true
+		}
+		collectSchemaRefs(r.Value, out, seen)
+	}
+	for _, p := range op.Parameters {
+		if p.Value != nil {
+			visit(p.Value.Schema)
+		}
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		for _, mt := range op.RequestBody.Value.Content {
+			visit(mt.Schema)
+		}
+	}
+	if op.Responses != nil {
+		for _, rr := range op.Responses.Map() {
+			if rr.Value == nil {
+				continue
+			}
+			for _, mt := range rr.Value.Content {
+				visit(mt.Schema)
+			}
+		}
+	}
+}
+
+func collectSchemaRefs(s *openapi3.Schema, out map[string]bool, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	var refs []*openapi3.SchemaRef
+	for _, p := range s.Properties {
+		refs = append(refs, p)
+	}
+	refs = append(refs, s.Items, s.Not, s.AdditionalProperties.Schema)
+	refs = append(refs, s.AllOf...)
+	refs = append(refs, s.AnyOf...)
+	refs = append(refs, s.OneOf...)
+	for _, r := range refs {
+		if r == nil {
+			continue
+		}
+		if n := refName(r.Ref); n != "" {
+			out[n] = true
+		}
+		collectSchemaRefs(r.Value, out, seen)
+	}
+}
+
+func refName(ref string) string {
+	const prefix = "#/components/schemas/"
+	if strings.HasPrefix(ref, prefix) {
+		return strings.TrimPrefix(ref, prefix)
+	}
+	return ""
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
