@@ -343,10 +343,9 @@ func bodyValidator(typeName string, s *openapi3.Schema, fields map[string]goFiel
 			return v, fmt.Errorf("generated type %s has no field for %s", typeName, name)
 		}
 		r := rule{GoName: f.GoName, JSONName: name, Pointer: strings.HasPrefix(f.Type, "*")}
-		required := slices.Contains(s.Required, name)
-		if required && p.Type.Is(openapi3.TypeString) && len(p.Enum) == 0 {
-			if r.Pointer {
-				return v, fmt.Errorf("%s.%s: a required string must generate a value field", typeName, name)
+		if p.MinLength == 1 { // lint allows it only on required strings
+			if r.Pointer || f.Type != "string" {
+				return v, fmt.Errorf("%s.%s: a required string must generate a string field, got %s", typeName, name, f.Type)
 			}
 			r.Required = true
 		}

@@ -115,7 +115,7 @@ func place(path string, o *openapi3.Origin, where string) string {
 
 // supportedRequestKeywords are the constraints the generated Validate methods enforce. A request
 // property using anything else is a lint error, so no constraint in the spec is silently ignored.
-var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "items", "additionalProperties", "nullable", extSecret}
+var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "minLength", "items", "additionalProperties", "nullable", extSecret}
 
 // lint applies the project rules that OpenAPI itself does not:
 //   - every operation has an operationId, exactly one declared tag and a valid x-stytch-retry;
@@ -297,6 +297,18 @@ func lintRequestSchema(path, where string, ref *openapi3.SchemaRef, add func(str
 			if !slices.Contains(supportedRequestKeywords, kw) {
 				add(pl, "request property uses %q, which the generated validation does not enforce", kw)
 			}
+		}
+		// The generated validation enforces minLength 1 as "required and non-empty"; the spec must
+		// say it for every required string, so the facade and a validating server agree on "".
+		required := slices.Contains(s.Required, name)
+		isString := p.Type.Is(openapi3.TypeString) && len(p.Enum) == 0
+		switch {
+		case p.MinLength > 1:
+			add(pl, "minLength %d: only minLength 1 (non-empty) is supported on request properties", p.MinLength)
+		case p.MinLength == 1 && !(required && isString):
+			add(pl, "minLength 1 is only supported on required string properties")
+		case p.MinLength == 0 && required && isString:
+			add(pl, "required string property must declare minLength: 1 (the API rejects an empty value)")
 		}
 	}
 }

@@ -1,0 +1,37 @@
+# stytch-b2b-go: everything runs through the go command; tools it needs are fetched by it.
+GO        ?= go
+PKGS      := ./...
+FUZZTIME  ?= 30s
+BENCHCOUNT ?= 6
+
+.PHONY: generate drift test vet bench fuzz demo
+
+## generate: regenerate gen/ from spec/ and templates/, then check the result is current
+generate:
+	$(GO) run ./cmd/gen
+	$(GO) run ./cmd/gen -check
+
+## drift: fail when gen/ is stale against spec/ and templates/, or holds files the generator
+## does not write (tracked or not)
+drift:
+	$(GO) run ./cmd/gen -check
+	@if [ -d .git ] && [ -n "$$(git status --porcelain --untracked-files=all -- gen)" ]; then \
+		echo "drift: gen/ has uncommitted or untracked changes:"; git status --short --untracked-files=all -- gen; exit 1; fi
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet $(PKGS)
+
+## test: vet, drift check, all tests with the race detector, and a short run of every fuzz target
+test: vet drift
+	$(GO) test -race -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+## fuzz: run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m)
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done

@@ -1,0 +1,252 @@
+package b2b
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// The API roots. A project ID that starts with liveProjectPrefix talks to LiveBaseURL; every other
+// project ID talks to TestBaseURL. WithBaseURL overrides both.
+const (
+	LiveBaseURL       = "https://api.stytch.com"
+	TestBaseURL       = "https://test.stytch.com"
+	liveProjectPrefix = "project-live-"
+)
+
+// Defaults applied by NewClient. Each has an option to change it.
+const (
+	// DefaultTimeout bounds one call, retries and waits included, unless the caller's context
+	// has an earlier deadline (WithTimeout).
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxRetries is how many times a failed call may be sent again, when its operation's
+	// retry class allows it (WithMaxRetries).
+	DefaultMaxRetries = 2
+	// DefaultMaxResponseBytes caps how much of a response body is read (WithMaxResponseBytes).
+	DefaultMaxResponseBytes = 4 << 20
+)
+
+// Client calls the Stytch B2B API. It is safe for concurrent use; create one and share it.
+// Its sub-clients group the operations as the API does.
+type Client struct {
+	Impersonation *ImpersonationClient
+	MagicLinks    *MagicLinksClient
+	OAuth         *OAuthClient
+	Passwords     *PasswordsClient
+	RecoveryCodes *RecoveryCodesClient
+
+	t *transport
+}
+
+// Option configures a Client. An option given bad input makes NewClient return an error.
+type Option func(*config) error
+
+type config struct {
+	baseURL    string
+	httpClient *http.Client
+	timeout    time.Duration
+	maxRetries int
+	maxBody    int64
+	logger     *slog.Logger
+	uaSuffix   string
+	backoff    backoff
+}
+
+// WithBaseURL sets the API root, such as "https://test.stytch.com" or
+// "http://127.0.0.1:8080/prefix". Request paths (/v1/b2b/...) are appended to it; a path prefix is
+// kept. It must be an absolute http or https URL without a query or fragment.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			return fmt.Errorf("WithBaseURL: %w", err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return fmt.Errorf("WithBaseURL: %q: scheme must be http or https", rawURL)
+		}
+		if u.Host == "" {
+			return fmt.Errorf("WithBaseURL: %q: no host", rawURL)
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("WithBaseURL: %q: must not have user info, a query or a fragment", rawURL)
+		}
+		c.baseURL = strings.TrimSuffix(u.String(), "/")
+		return nil
+	}
+}
+
+// WithHTTPClient makes the client send requests with hc instead of its own tuned client. The
+// SDK's deadline, retries and body cap still apply; hc's own Timeout, if set, bounds each attempt.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout sets the deadline of one call, retries and waits included (DefaultTimeout if not
+// set). A context with an earlier deadline still wins. Zero leaves calls bounded by their context
+// alone; a negative value is an error.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("WithTimeout: negative duration %v", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed call may be sent again (DefaultMaxRetries if not
+// set); 0 turns retries off. Which failures are retried depends on the operation's retry class,
+// read from the spec: see RetryClass.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > 10 {
+			return fmt.Errorf("WithMaxRetries: %d is outside 0..10", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithLogger makes the client log each attempt at debug level through l: operation, method, path,
+// status, attempt, duration and request ID. Bodies and the Authorization header are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("WithLogger: nil *slog.Logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix (for example "myapp/1.2") to the SDK's own User-Agent.
+func WithUserAgent(suffix string) Option {
+	return func(c *config) error {
+		suffix = strings.TrimSpace(suffix)
+		if suffix == "" {
+			return errors.New("WithUserAgent: empty suffix")
+		}
+		if strings.ContainsFunc(suffix, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fmt.Errorf("WithUserAgent: %q contains control characters", suffix)
+		}
+		c.uaSuffix = suffix
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps how much of a response body the client reads
+// (DefaultMaxResponseBytes if not set). A larger success body fails with ErrResponseTooLarge.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 1024 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is below the 1024-byte minimum", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// NewClient returns a client for the project. It does no network I/O. It fails when projectID or
+// secret is empty, or when an option gets bad input.
+func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
+	if projectID == "" {
+		return nil, errors.New("b2b: NewClient: empty project ID")
+	}
+	if secret == "" {
+		return nil, errors.New("b2b: NewClient: empty secret")
+	}
+	cfg := config{
+		baseURL:    TestBaseURL,
+		timeout:    DefaultTimeout,
+		maxRetries: DefaultMaxRetries,
+		maxBody:    DefaultMaxResponseBytes,
+		backoff:    defaultBackoff,
+	}
+	if strings.HasPrefix(projectID, liveProjectPrefix) {
+		cfg.baseURL = LiveBaseURL
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2b: NewClient: nil Option")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("b2b: NewClient: %w", err)
+		}
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = newHTTPClient()
+	}
+	ua := fmt.Sprintf("stytch-b2b-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if cfg.uaSuffix != "" {
+		ua += " " + cfg.uaSuffix
+	}
+	t := &transport{
+		base:       cfg.baseURL,
+		auth:       basicAuth(projectID, secret),
+		userAgent:  ua,
+		hc:         cfg.httpClient,
+		timeout:    cfg.timeout,
+		maxRetries: cfg.maxRetries,
+		maxBody:    cfg.maxBody,
+		logger:     cfg.logger,
+		backoff:    cfg.backoff,
+	}
+	return newClient(t), nil
+}
+
+func newClient(t *transport) *Client {
+	return &Client{
+		t:             t,
+		Impersonation: &ImpersonationClient{t: t},
+		MagicLinks: &MagicLinksClient{
+			t:         t,
+			Email:     &MagicLinksEmailClient{t: t, Discovery: &MagicLinksEmailDiscoveryClient{t: t}},
+			Discovery: &MagicLinksDiscoveryClient{t: t},
+		},
+		OAuth:         &OAuthClient{t: t, Discovery: &OAuthDiscoveryClient{t: t}},
+		Passwords:     &PasswordsClient{Sessions: &PasswordsSessionsClient{t: t}},
+		RecoveryCodes: &RecoveryCodesClient{t: t},
+	}
+}
+
+// BaseURL returns the API root the client sends requests to.
+func (c *Client) BaseURL() string { return c.t.base }
+
+// newHTTPClient returns the client used when WithHTTPClient is not given: keep-alive connections
+// that are reused under concurrency (Go's default keeps only 2 idle connections per host, so
+// concurrent callers would open and close connections constantly), bounded dials and handshakes,
+// and no redirects (the API does not redirect; a redirect is returned as an error instead of being
+// followed with credentials).
+func newHTTPClient() *http.Client {
+	tr := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   5 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

@@ -1,0 +1,15 @@
+package b2b
+
+import "context"
+
+// ImpersonationClient groups the impersonation operations.
+type ImpersonationClient struct{ t *transport }
+
+// Authenticate exchanges a single-use impersonation token for a session of the member it was
+// issued for. The session lasts 60 minutes and cannot be extended. The token is consumed, so a
+// failed call is not retried once the request may have reached Stytch.
+//
+// API: POST /v1/b2b/impersonation/authenticate
+func (c *ImpersonationClient) Authenticate(ctx context.Context, params *ImpersonationAuthenticateParams) (*ImpersonationAuthenticateResponse, error) {
+	return call[ImpersonationAuthenticateResponse](ctx, c.t, params, nil)
+}

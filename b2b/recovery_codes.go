@@ -1,0 +1,29 @@
+package b2b
+
+import "context"
+
+// RecoveryCodesClient groups the MFA recovery code operations.
+type RecoveryCodesClient struct{ t *transport }
+
+// Get returns the member's current recovery codes. It only reads, so failures such as a dropped
+// connection or a 5xx are retried.
+//
+// API: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
+func (c *RecoveryCodesClient) Get(ctx context.Context, params *RecoveryCodesGetParams) (*RecoveryCodesGetResponse, error) {
+	return call[RecoveryCodesGetResponse](ctx, c.t, params, nil)
+}
+
+// Recover completes MFA with one of the member's recovery codes, which is used up, and returns a
+// session. RecoveryCodesRemaining says how many codes are left.
+//
+// API: POST /v1/b2b/recovery_codes/recover
+func (c *RecoveryCodesClient) Recover(ctx context.Context, params *RecoveryCodesRecoverParams) (*RecoveryCodesRecoverResponse, error) {
+	return call[RecoveryCodesRecoverResponse](ctx, c.t, params, nil)
+}
+
+// Rotate replaces all of the member's recovery codes with a new set; the old ones stop working.
+//
+// API: POST /v1/b2b/recovery_codes/rotate
+func (c *RecoveryCodesClient) Rotate(ctx context.Context, params *RecoveryCodesRotateParams) (*RecoveryCodesRotateResponse, error) {
+	return call[RecoveryCodesRotateResponse](ctx, c.t, params, nil)
+}
