@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -33,8 +34,12 @@ type File struct {
 // (SessionJWT, PKCECodeVerifier, MFARequired, OAuthToken, ...).
 var initialisms = []string{"JWT", "PKCE", "MFA", "SSO", "SCIM", "OAuth", "TOTP", "JIT", "RBAC"}
 
+// codegenMu serialises Generate: oapi-codegen keeps its settings in package variables, which
+// codegen.Generate writes and the name helpers used by buildModel read.
+var codegenMu sync.Mutex
+
 // Generate loads, validates and lints the spec, then returns the files of the gen package.
-// It writes nothing.
+// It writes nothing. It is safe for concurrent use.
 func Generate(ctx context.Context, specPath string) ([]File, error) {
 	lintDoc, err := loadSpec(ctx, specPath, true)
 	if err != nil {
@@ -77,6 +82,8 @@ func Generate(ctx context.Context, specPath string) ([]File, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("oapi-codegen configuration: %w", err)
 	}
+	codegenMu.Lock()
+	defer codegenMu.Unlock()
 	code, err := codegen.Generate(genDoc, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -67,9 +68,30 @@ func loadSpec(ctx context.Context, path string, withOrigin bool) (*openapi3.T, e
 	l.IncludeOrigin = withOrigin
 	doc, err := l.LoadFromData(data)
 	if err != nil {
-		return nil, &ProblemsError{Problems: []Problem{{Place: path, Message: "cannot load: " + err.Error()}}}
+		return nil, &ProblemsError{Problems: loadProblems(path, data, err)}
 	}
 	return doc, nil
+}
+
+var refInError = regexp.MustCompile(`#/components/[A-Za-z0-9_./-]+`)
+
+// loadProblems turns a load failure into problems. When the failure names a reference
+// (#/components/...), each line of the spec that uses it is named, so the reader does not have to
+// search for the broken $ref.
+func loadProblems(path string, data []byte, err error) []Problem {
+	msg := "cannot load: " + err.Error()
+	var probs []Problem
+	for _, ref := range refInError.FindAllString(err.Error(), -1) {
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "$ref") && strings.Contains(line, ref) {
+				probs = append(probs, Problem{Place: fmt.Sprintf("%s:%d", path, i+1), Message: "unresolvable $ref " + ref + ": " + msg})
+			}
+		}
+		if len(probs) > 0 {
+			return probs
+		}
+	}
+	return []Problem{{Place: path, Message: msg}}
 }
 
 // validateSpec runs kin-openapi's validation (all errors at once) and the project lint rules.

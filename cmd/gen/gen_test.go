@@ -1,0 +1,500 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Tests that get as far as oapi-codegen (a valid spec) do not call t.Parallel: codegen.Generate
+// keeps its configuration in package-level variables (oapi-codegen v2.8.2, pkg/codegen/codegen.go,
+// "This is global state"), so two Generate calls at once race. Tests of broken specs stop before
+// oapi-codegen and run in parallel.
+
+const (
+	realSpec = "../../spec/stytch-b2b.yaml"
+	realGen  = "../../gen"
+)
+
+// edit is a textual change to the real spec: old must occur exactly once.
+type edit struct{ old, new string }
+
+// brokenSpec writes a copy of the real spec with the edits applied to a temp dir and returns its path.
+func brokenSpec(t *testing.T, edits ...edit) string {
+	t.Helper()
+	data, err := os.ReadFile(realSpec)
+	require.NoError(t, err)
+	text := string(data)
+	for _, e := range edits {
+		require.Equal(t, 1, strings.Count(text, e.old), "the edit anchor must occur exactly once in the spec: %q", e.old)
+		text = strings.Replace(text, e.old, e.new, 1)
+	}
+	path := filepath.Join(t.TempDir(), "stytch-b2b.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+// runGen calls run in-process and returns its exit code, stdout and stderr.
+func runGen(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// sentinelDir returns an output directory holding one hand-made file, and a function asserting
+// that the directory still holds exactly that file, unchanged.
+func sentinelDir(t *testing.T) (string, func()) {
+	t.Helper()
+	dir := t.TempDir()
+	const content = "do not touch\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sentinel.txt"), []byte(content), 0o644))
+	return dir, func() {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		assert.Equal(t, []string{"sentinel.txt"}, names, "a bad spec must not write anything")
+		got, err := os.ReadFile(filepath.Join(dir, "sentinel.txt"))
+		require.NoError(t, err)
+		assert.Equal(t, content, string(got))
+	}
+}
+
+func TestBrokenSpecs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		edits []edit
+		// want is (part of) the message of the expected problem; place is a regexp matching what
+		// follows the spec's file name on its line: ":<line> <locator>" for the project's lint
+		// rules; kin-openapi's own checks give the file only and locate the problem in the message.
+		want  string
+		place string
+		// at, when set, is a text that occurs once in the broken spec; the line number in the
+		// place must be that of its last line.
+		at string
+	}{
+		{
+			name:  "duplicate operationId",
+			edits: []edit{{"operationId: recoveryCodesRotate", "operationId: recoveryCodesRecover"}},
+			want:  `operations "POST /v1/b2b/recovery_codes/recover" and "POST /v1/b2b/recovery_codes/rotate" have the same operation id "recoveryCodesRecover"`,
+			place: `: invalid OpenAPI: `,
+		},
+		{
+			name: "undeclared path parameter",
+			edits: []edit{{
+				"/v1/b2b/recovery_codes/{organization_id}/{member_id}:",
+				"/v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id}:",
+			}},
+			want:  "operation GET /v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id} must define exactly all path parameters (missing: [code_id])",
+			place: `: invalid OpenAPI: `,
+		},
+		{
+			name: "bad $ref",
+			edits: []edit{{
+				"$ref: '#/components/schemas/RecoveryCodesRotateResponse'",
+				"$ref: '#/components/schemas/RecoveryCodesRotateResponze'",
+			}},
+			// The loader stops at the first unresolvable reference; gen names the line using it.
+			want:  `unresolvable $ref #/components/schemas/RecoveryCodesRotateResponze: cannot load: failed to resolve "RecoveryCodesRotateResponze"`,
+			place: `:\d+: `,
+		},
+		{
+			name: "operation without x-stytch-retry",
+			at:   "  /v1/b2b/recovery_codes/rotate:\n    post:",
+			edits: []edit{{
+				"Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.\n      x-stytch-retry: unsent\n",
+				"Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.\n",
+			}},
+			want:  "operation has no x-stytch-retry retry class (one of safe, unsent)",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/rotate\.post`,
+		},
+		{
+			name:  "invalid x-stytch-retry value",
+			at:    "  /v1/b2b/recovery_codes/{organization_id}/{member_id}:\n    get:",
+			edits: []edit{{"x-stytch-retry: safe", "x-stytch-retry: idempotent"}},
+			want:  "x-stytch-retry is idempotent, want one of safe, unsent",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/\{organization_id\}/\{member_id\}\.get`,
+		},
+		{
+			name: "operation without a tag",
+			at:   "  /v1/b2b/recovery_codes/rotate:\n    post:",
+			edits: []edit{{
+				"      tags: [recovery_codes]\n      summary: Replace a Member's recovery codes\n",
+				"      summary: Replace a Member's recovery codes\n",
+			}},
+			want:  "operation must have exactly one tag, has 0",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/rotate\.post`,
+		},
+		{
+			name: "200 response without request_id",
+			at:   "  /v1/b2b/magic_links/email/discovery/send:\n    post:",
+			edits: []edit{{
+				"      required: [request_id, status_code]\n      properties:\n        request_id:\n          type: string\n          description: Unique ID of this call, useful when debugging with Stytch.\n        status_code:",
+				"      required: [status_code]\n      properties:\n        status_code:",
+			}},
+			want:  "success response has no request_id property",
+			place: `:\d+ paths\./v1/b2b/magic_links/email/discovery/send\.post\.responses\.200`,
+		},
+		{
+			name: "unreferenced schema",
+			at:   "    Orphan:",
+			edits: []edit{{
+				"    # ------------------------------------------------------------------ errors\n",
+				"    Orphan:\n      type: object\n      description: Referenced by nothing.\n      properties:\n        id:\n          type: string\n\n    # ------------------------------------------------------------------ errors\n",
+			}},
+			want:  "schema is not referenced by any operation",
+			place: `:\d+ components\.schemas\.Orphan`,
+		},
+		{
+			name: "path parameter not required",
+			at:   "        - name: member_id",
+			edits: []edit{{
+				"          required: true\n          description: ID of the Member (their external ID also works, if set).",
+				"          required: false\n          description: ID of the Member (their external ID also works, if set).",
+			}},
+			want:  `path parameter "member_id" must be required`,
+			place: `:\d+ paths\./v1/b2b/recovery_codes/\{organization_id\}/\{member_id\}\.get\.parameters\.member_id`,
+		},
+		{
+			name: "x-stytch-secret on an integer",
+			at:   "        recovery_codes_remaining:",
+			edits: []edit{{
+				"        recovery_codes_remaining:\n          type: integer\n",
+				"        recovery_codes_remaining:\n          type: integer\n          x-stytch-secret: true\n",
+			}},
+			want:  "x-stytch-secret marks a property that is not a string or an array of strings",
+			place: `:\d+ components\.schemas\.RecoveryCodesRecoverResponse\.properties\.recovery_codes_remaining`,
+		},
+		{
+			name: "request property with an unsupported constraint",
+			at:   "        impersonation_token:",
+			edits: []edit{{
+				"        impersonation_token:\n          type: string\n",
+				"        impersonation_token:\n          type: string\n          pattern: '^imp-'\n",
+			}},
+			want:  `request property uses "pattern", which the generated validation does not enforce`,
+			place: `:\d+ components\.schemas\.ImpersonationAuthenticateRequest\.properties\.impersonation_token`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			specPath := brokenSpec(t, tt.edits...)
+			out, untouched := sentinelDir(t)
+
+			code, stdout, stderr := runGen(t, "-spec", specPath, "-out", out)
+
+			assert.Equal(t, 1, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "gen: "+specPath+" has ", "the header names the spec")
+			place := `^  ` + regexp.QuoteMeta(specPath) + tt.place
+			if tt.at != "" {
+				place = `^  ` + regexp.QuoteMeta(fmt.Sprintf("%s:%d ", specPath, lineOf(t, specPath, tt.at))) + strings.TrimPrefix(tt.place, `:\d+ `)
+			}
+			problemLine(t, stderr, tt.want, place)
+			untouched()
+
+			// Generate reports the same problem as a typed error.
+			_, err := Generate(context.Background(), specPath)
+			var pe *ProblemsError
+			require.ErrorAs(t, err, &pe)
+			assert.NotEmpty(t, pe.Problems)
+			assert.Contains(t, pe.Error(), tt.want)
+		})
+	}
+}
+
+// lineOf returns the 1-based number of the last line of text, which must occur once in the file.
+func lineOf(t *testing.T, path, text string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(string(data), text), "%q must occur once", text)
+	i := strings.Index(string(data), text) + len(text)
+	return strings.Count(string(data[:i]), "\n") + 1
+}
+
+// problemLine asserts that a line of stderr contains want and matches the regexp place, which
+// says where the problem is.
+func problemLine(t *testing.T, stderr, want, place string) {
+	t.Helper()
+	re := regexp.MustCompile(place)
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, want) && re.MatchString(l) {
+			return
+		}
+	}
+	assert.Fail(t, "problem not reported", "no line mentions %q at %s in:\n%s", want, place, stderr)
+}
+
+// TestAllProblemsAreListed: gen reports every problem of a spec at once, not only the first.
+func TestAllProblemsAreListed(t *testing.T) {
+	t.Parallel()
+	specPath := brokenSpec(t,
+		edit{"x-stytch-retry: safe", "x-stytch-retry: idempotent"},
+		edit{"        impersonation_token:\n          type: string\n", "        impersonation_token:\n          type: string\n          pattern: '^imp-'\n"},
+		edit{"        recovery_codes_remaining:\n          type: integer\n", "        recovery_codes_remaining:\n          type: integer\n          x-stytch-secret: true\n"},
+	)
+	out, untouched := sentinelDir(t)
+
+	code, _, stderr := runGen(t, "-spec", specPath, "-out", out)
+
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "has 3 problem(s):")
+	for _, want := range []string{"x-stytch-retry is idempotent", `uses "pattern"`, "x-stytch-secret marks a property"} {
+		problemLine(t, stderr, want, `^  `+regexp.QuoteMeta(specPath)+`:\d+ (paths|components)\.`)
+	}
+	untouched()
+}
+
+func TestMissingSpecFile(t *testing.T) {
+	t.Parallel()
+	out, untouched := sentinelDir(t)
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+
+	code, _, stderr := runGen(t, "-spec", missing, "-out", out)
+
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "nope.yaml")
+	untouched()
+}
+
+func TestBadFlag(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runGen(t, "-no-such-flag")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "no-such-flag")
+}
+
+// realFiles is the output of one Generate run on the real spec, with how long it took.
+var realFiles = sync.OnceValues(func() (generated, error) {
+	start := time.Now()
+	files, err := Generate(context.Background(), realSpec)
+	return generated{files, time.Since(start)}, err
+})
+
+type generated struct {
+	files []File
+	took  time.Duration
+}
+
+func TestGenerateTime(t *testing.T) {
+	g, err := realFiles()
+	require.NoError(t, err)
+	t.Logf("Generate on the real spec took %v (slower under -race)", g.took)
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	g, err := realFiles()
+	require.NoError(t, err)
+	first := g.files
+	second, err := Generate(context.Background(), realSpec)
+	require.NoError(t, err)
+	require.Equal(t, len(first), len(second))
+	var names []string
+	for i := range first {
+		names = append(names, first[i].Name)
+		assert.Equal(t, first[i].Name, second[i].Name)
+		assert.True(t, bytes.Equal(first[i].Data, second[i].Data), "%s differs between two runs", first[i].Name)
+	}
+	assert.Equal(t, []string{"client.gen.go", "doc.go", "sdk.gen.go"}, names)
+}
+
+// TestCommittedGenIsCurrent: the gen/ package in the repository is what the spec produces.
+func TestCommittedGenIsCurrent(t *testing.T) {
+	g, err := realFiles()
+	require.NoError(t, err)
+	diffs, err := Check(realGen, g.files)
+	require.NoError(t, err)
+	assert.Empty(t, diffs, "gen/ is stale: run go run ./cmd/gen")
+}
+
+// copyGen copies the committed gen/ directory to a temp dir and returns it.
+func copyGen(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(realGen)
+	require.NoError(t, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(realGen, e.Name()))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
+	}
+	return dir
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		// prepare changes the copy of gen/ in dir and returns the spec to check against.
+		prepare  func(t *testing.T, dir string) string
+		wantCode int
+		// want lists regexps, each matching a line of stderr.
+		want []string
+		// others allows differences beyond want.
+		others bool
+	}{
+		{
+			name:     "clean",
+			prepare:  func(t *testing.T, dir string) string { return realSpec },
+			wantCode: 0,
+		},
+		{
+			name: "hand edit",
+			prepare: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "sdk.gen.go")
+				data, err := os.ReadFile(p)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(p, append(data, []byte("\n// a hand edit\n")...), 0o644))
+				return realSpec
+			},
+			wantCode: 1,
+			want:     []string{`^  stale: +\S*/sdk\.gen\.go$`},
+		},
+		{
+			name: "deleted file",
+			prepare: func(t *testing.T, dir string) string {
+				require.NoError(t, os.Remove(filepath.Join(dir, "client.gen.go")))
+				return realSpec
+			},
+			wantCode: 1,
+			want:     []string{`^  missing: \S*/client\.gen\.go$`},
+		},
+		{
+			name: "extra file",
+			prepare: func(t *testing.T, dir string) string {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "helpers.go"), []byte("package gen\n"), 0o644))
+				return realSpec
+			},
+			wantCode: 1,
+			want:     []string{`^  extra: +\S*/helpers\.go \(not generated`},
+		},
+		{
+			name: "spec changed without regenerating",
+			prepare: func(t *testing.T, dir string) string {
+				return brokenSpec(t, edit{
+					"Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.",
+					"Invalidates every current recovery code of the Member and generates a new set. Not idempotent.",
+				})
+			},
+			wantCode: 1,
+			want:     []string{`^  stale: +\S*/client\.gen\.go$`},
+			others:   true, // sdk.gen.go may render the description too
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyGen(t)
+			specPath := tt.prepare(t, dir)
+			before := snapshot(t, dir)
+
+			code, stdout, stderr := runGen(t, "-check", "-spec", specPath, "-out", dir)
+
+			assert.Equal(t, tt.wantCode, code, "stderr:\n%s", stderr)
+			assert.Equal(t, before, snapshot(t, dir), "-check must write nothing")
+			if tt.wantCode == 0 {
+				assert.Contains(t, stdout, "is up to date")
+				assert.Empty(t, stderr)
+				return
+			}
+			assert.Contains(t, stderr, "is out of date")
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if !tt.others {
+				assert.Len(t, lines, 1+len(tt.want), "only the expected differences are reported:\n%s", stderr)
+			}
+			for _, w := range tt.want {
+				re := regexp.MustCompile(w)
+				matched := false
+				for _, l := range lines {
+					matched = matched || re.MatchString(l)
+				}
+				assert.True(t, matched, "no line of stderr matches %s:\n%s", w, stderr)
+			}
+		})
+	}
+}
+
+// snapshot returns the names and contents of the files in dir.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		out[e.Name()] = string(data)
+	}
+	return out
+}
+
+// TestWrite: a run without -check writes the generated files, removes leftovers, and a second run
+// finds nothing to change.
+func TestWrite(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "leftover.gen.go"), []byte("package gen\n"), 0o644))
+
+	code, _, stderr := runGen(t, "-spec", realSpec, "-out", out)
+	require.Equal(t, 0, code, stderr)
+
+	assert.Equal(t, snapshot(t, realGen), snapshot(t, out), "the written package equals the committed gen/")
+	code, stdout, stderr := runGen(t, "-check", "-spec", realSpec, "-out", out)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "is up to date")
+}
+
+func TestRootFlag(t *testing.T) {
+	// -spec and -out are relative to -root: this checks the committed gen/ from the repo root.
+	code, stdout, stderr := runGen(t, "-root", "../..", "-check")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, filepath.Join("../..", "gen")+" is up to date")
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{Place: "spec.yaml:3 paths./x.get", Message: "bad"}, "spec.yaml:3 paths./x.get: bad"},
+		{Problem{Message: "bad"}, "bad"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.p.String())
+	}
+	err := error(&ProblemsError{Problems: []Problem{tests[0].p, tests[1].p}})
+	assert.Equal(t, "spec.yaml:3 paths./x.get: bad; bad", err.Error())
+	var pe *ProblemsError
+	assert.True(t, errors.As(err, &pe))
+}
+
+// TestLoadProblemsNameTheRefLine: a broken $ref is reported at each line that uses it.
+func TestLoadProblemsNameTheRefLine(t *testing.T) {
+	data := []byte("a: 1\nb:\n  $ref: '#/components/schemas/Nope'\nc:\n  $ref: '#/components/schemas/Nope'\n")
+	err := errors.New(`failed to resolve "Nope" in fragment in URI: "#/components/schemas/Nope"`)
+	probs := loadProblems("s.yaml", data, err)
+	require.Len(t, probs, 2)
+	assert.Equal(t, "s.yaml:3", probs[0].Place)
+	assert.Equal(t, "s.yaml:5", probs[1].Place)
+	assert.Contains(t, probs[0].Message, "unresolvable $ref #/components/schemas/Nope")
+
+	// Without a reference in the message, the file alone is the place.
+	probs = loadProblems("s.yaml", data, errors.New("yaml: line 2: mapping values are not allowed"))
+	require.Len(t, probs, 1)
+	assert.Equal(t, "s.yaml", probs[0].Place)
+}
