@@ -35,3 +35,10 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
+
+## demo: run the examples against the b2btest fake (against Stytch when STYTCH_PROJECT_ID and
+## STYTCH_SECRET are set; each example's doc comment lists the other variables it needs)
+demo:
+	$(GO) run ./examples/magiclink
+	$(GO) run ./examples/oauthdiscovery
+	$(GO) run ./examples/invite

@@ -1,0 +1,345 @@
+package b2btest
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/stytch-b2b-go/gen"
+)
+
+// Organization policy values the fake reacts to.
+const (
+	mfaRequiredForAll = "REQUIRED_FOR_ALL"
+	restricted        = "RESTRICTED"
+)
+
+// Member statuses.
+const (
+	statusPending = "pending"
+	statusInvited = "invited"
+	statusActive  = "active"
+)
+
+// recoveryCodeCount is how many recovery codes a member has.
+const recoveryCodeCount = 10
+
+// tokenKind names a kind of single-use token. Each kind has its own namespace and the error the
+// API gives when a token of that kind is used twice.
+type tokenKind string
+
+const (
+	kindMagicLink          tokenKind = "magic_link"
+	kindDiscoveryMagicLink tokenKind = "discovery_magic_link"
+	kindOAuth              tokenKind = "oauth"
+	kindDiscoveryOAuth     tokenKind = "discovery_oauth"
+	kindImpersonation      tokenKind = "impersonation"
+)
+
+// tokenRules says, for each operation that consumes a token, which kind it is and the error type
+// of a token that was already used (or was never valid).
+var tokenRules = map[string]struct {
+	kind      tokenKind
+	errorType string
+}{
+	MagicLinksAuthenticate.ID:          {kindMagicLink, "magic_link_not_found"},
+	MagicLinksDiscoveryAuthenticate.ID: {kindDiscoveryMagicLink, "magic_link_not_found"},
+	OAuthAuthenticate.ID:               {kindOAuth, "oauth_token_not_found"},
+	OAuthDiscoveryAuthenticate.ID:      {kindDiscoveryOAuth, "oauth_token_not_found"},
+	ImpersonationAuthenticate.ID:       {kindImpersonation, "impersonation_token_not_found"},
+}
+
+type tokenKey struct {
+	kind  tokenKind
+	token string
+}
+
+// minted is what a token minted by the fake (sent by email, or made with Server.Token) stands for.
+type minted struct {
+	orgID, memberID, email string
+}
+
+type orgState struct {
+	org     gen.Organization
+	members map[string]*memberState
+	order   []string // member IDs in creation order
+}
+
+type memberState struct {
+	m       gen.Member
+	codeGen int             // generation of the current recovery codes
+	spent   map[string]bool // codes of the current generation already used
+}
+
+type session struct {
+	id, token, jwt  string
+	orgID, memberID string
+	factors         []gen.AuthenticationFactor
+	claims          map[string]any
+	started         time.Time
+	expires         time.Time
+}
+
+// intermediate is an intermediate session token the fake issued.
+type intermediate struct {
+	orgID, memberID string // empty for discovery
+	email           string
+	factor          *gen.AuthenticationFactor // the primary factor already proven
+}
+
+// store is the fake's memory. Every method expects Server.mu to be held.
+type store struct {
+	now        func() time.Time
+	orgs       map[string]*orgState
+	orgOrder   []string
+	defaultOrg string
+	tokens     map[tokenKey]minted
+	used       map[tokenKey]bool
+	sessions   map[string]*session // by session token and by session JWT
+	ists       map[string]intermediate
+}
+
+func newStore(now func() time.Time) *store {
+	return &store{
+		now:      now,
+		orgs:     map[string]*orgState{},
+		tokens:   map[tokenKey]minted{},
+		used:     map[tokenKey]bool{},
+		sessions: map[string]*session{},
+		ists:     map[string]intermediate{},
+	}
+}
+
+// defaultOrgID is the organization of members behind tokens the fake did not mint.
+func (st *store) defaultOrgID() string {
+	if st.defaultOrg == "" {
+		st.defaultOrg = testID("organization", "b2btest-default")
+	}
+	return st.defaultOrg
+}
+
+func (st *store) addOrganization(org gen.Organization) error {
+	if org.OrganizationID == "" {
+		if org.OrganizationName == "" && org.OrganizationSlug == "" {
+			return errors.New("organization needs an OrganizationID, a name or a slug")
+		}
+		org.OrganizationID = testID("organization", org.OrganizationName, org.OrganizationSlug)
+	}
+	o := st.org(org.OrganizationID)
+	o.org = mergeOrganization(o.org, org)
+	if st.defaultOrg == "" {
+		st.defaultOrg = org.OrganizationID
+	}
+	return nil
+}
+
+func (st *store) addMember(m gen.Member) error {
+	if m.OrganizationID == "" || m.EmailAddress == "" {
+		return errors.New("member needs an OrganizationID and an EmailAddress")
+	}
+	o := st.org(m.OrganizationID)
+	status := m.Status
+	if status == "" {
+		status = statusActive
+	}
+	ms := st.memberByEmail(o, m.EmailAddress, m.MemberID, status)
+	base := ms.m
+	fillNils(reflect.ValueOf(&m).Elem())
+	if len(m.Roles) == 0 {
+		m.Roles = base.Roles
+	}
+	m.MemberID, m.Status = base.MemberID, status
+	if m.Name == "" {
+		m.Name = base.Name
+	}
+	if m.CreatedAt == nil {
+		m.CreatedAt, m.UpdatedAt = base.CreatedAt, base.UpdatedAt
+	}
+	ms.m = m
+	return nil
+}
+
+// org returns the organization with the ID, creating it on first sight.
+func (st *store) org(id string) *orgState {
+	if o, ok := st.orgs[id]; ok {
+		return o
+	}
+	o := &orgState{org: newOrganization(id, st.now()), members: map[string]*memberState{}}
+	st.orgs[id] = o
+	st.orgOrder = append(st.orgOrder, id)
+	return o
+}
+
+// member returns the member with the ID, creating it on first sight with an email derived from
+// the ID.
+func (st *store) member(o *orgState, memberID string) *memberState {
+	if ms, ok := o.members[memberID]; ok {
+		return ms
+	}
+	email := "member-" + shortHash(8, o.org.OrganizationID, memberID) + "@example.com"
+	return st.newMember(o, memberID, email, statusActive)
+}
+
+// memberByEmail returns the member with the email address, creating it with status (and
+// memberID, if not empty) when there is none.
+func (st *store) memberByEmail(o *orgState, email, memberID, status string) *memberState {
+	for _, id := range o.order {
+		if ms := o.members[id]; strings.EqualFold(ms.m.EmailAddress, email) {
+			return ms
+		}
+	}
+	if memberID == "" {
+		memberID = testID("member", o.org.OrganizationID, strings.ToLower(email))
+	}
+	return st.newMember(o, memberID, email, status)
+}
+
+func (st *store) findByEmail(o *orgState, email string) *memberState {
+	for _, id := range o.order {
+		if ms := o.members[id]; strings.EqualFold(ms.m.EmailAddress, email) {
+			return ms
+		}
+	}
+	return nil
+}
+
+func (st *store) newMember(o *orgState, memberID, email, status string) *memberState {
+	now := st.now()
+	ms := &memberState{m: gen.Member{
+		OrganizationID: o.org.OrganizationID,
+		MemberID:       memberID,
+		EmailAddress:   email,
+		Status:         status,
+		Name:           nameFromEmail(email),
+		Roles:          []gen.MemberRole{memberRole("stytch_member")},
+		CreatedAt:      &now,
+		UpdatedAt:      &now,
+	}, spent: map[string]bool{}}
+	fillNils(reflect.ValueOf(&ms.m).Elem())
+	o.members[memberID] = ms
+	o.order = append(o.order, memberID)
+	return ms
+}
+
+func memberRole(id string) gen.MemberRole {
+	return gen.MemberRole{RoleID: id, Sources: []gen.MemberRoleSource{{Type: "direct_assignment", Details: map[string]any{}}}}
+}
+
+func newOrganization(id string, now time.Time) gen.Organization {
+	org := gen.Organization{
+		OrganizationID:                     id,
+		OrganizationName:                   "Test Organization " + shortHash(4, id),
+		OrganizationSlug:                   slugOf(id),
+		SSOJITProvisioning:                 "NOT_ALLOWED",
+		EmailJITProvisioning:               "NOT_ALLOWED",
+		EmailInvites:                       "ALL_ALLOWED",
+		AuthMethods:                        "ALL_ALLOWED",
+		MFAPolicy:                          "OPTIONAL",
+		MFAMethods:                         "ALL_ALLOWED",
+		OAuthTenantJITProvisioning:         "NOT_ALLOWED",
+		FirstPartyConnectedAppsAllowedType: "ALL_ALLOWED",
+		ThirdPartyConnectedAppsAllowedType: "ALL_ALLOWED",
+		CreatedAt:                          &now,
+		UpdatedAt:                          &now,
+	}
+	fillNils(reflect.ValueOf(&org).Elem())
+	return org
+}
+
+// mergeOrganization returns base with every non-zero field of over copied onto it.
+func mergeOrganization(base, over gen.Organization) gen.Organization {
+	bv, ov := reflect.ValueOf(&base).Elem(), reflect.ValueOf(over)
+	for i := range ov.NumField() {
+		if f := ov.Field(i); !f.IsZero() {
+			bv.Field(i).Set(f)
+		}
+	}
+	fillNils(bv)
+	return base
+}
+
+// fillNils replaces, recursively, every nil slice and map in a field that is always sent (its json
+// tag has no omitempty) with an empty one, so that the JSON has [] and {} where the spec asks for
+// an array or an object, never null.
+func fillNils(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillNils(v.Elem())
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			fillNils(v.Index(i))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f, sf := v.Field(i), t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			always := !strings.Contains(sf.Tag.Get("json"), "omitempty")
+			switch {
+			case f.Kind() == reflect.Slice && f.IsNil() && always:
+				f.Set(reflect.MakeSlice(f.Type(), 0, 0))
+			case f.Kind() == reflect.Map && f.IsNil() && always:
+				f.Set(reflect.MakeMap(f.Type()))
+			default:
+				fillNils(f)
+			}
+		}
+	}
+}
+
+// recoveryCodes returns the member's current recovery codes that have not been spent.
+func (ms *memberState) recoveryCodes() []string {
+	codes := make([]string, 0, recoveryCodeCount)
+	for i := range recoveryCodeCount {
+		c := recoveryCode(ms.m.OrganizationID, ms.m.MemberID, ms.codeGen, i)
+		if !ms.spent[c] {
+			codes = append(codes, c)
+		}
+	}
+	return codes
+}
+
+// spend uses up code and reports whether it was a current, unspent code.
+func (ms *memberState) spend(code string) bool {
+	if !slices.Contains(ms.recoveryCodes(), code) {
+		return false
+	}
+	ms.spent[code] = true
+	return true
+}
+
+// rotate replaces the member's recovery codes with a new generation.
+func (ms *memberState) rotate() {
+	ms.codeGen++
+	ms.spent = map[string]bool{}
+}
+
+// consume marks a single-use token as used. It reports false when it was used before; otherwise
+// it returns what a token minted by the fake stands for (ok is true and found says whether the
+// fake minted it).
+func (st *store) consume(kind tokenKind, token string) (m minted, found, ok bool) {
+	k := tokenKey{kind, token}
+	if st.used[k] {
+		return minted{}, false, false
+	}
+	st.used[k] = true
+	m, found = st.tokens[k]
+	return m, found, true
+}
+
+func (st *store) mint(kind tokenKind, m minted) string {
+	tok := randomToken()
+	st.tokens[tokenKey{kind, tok}] = m
+	return tok
+}
+
+// requiresMFA reports whether logging the member in to the organization needs a second factor.
+func requiresMFA(o *orgState, ms *memberState) bool {
+	return o.org.MFAPolicy == mfaRequiredForAll || ms.m.MFAEnrolled
+}
