@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // ErrNoMemberSession is returned by CustomClaims when there is no member session to read claims
@@ -31,7 +32,7 @@ func CustomClaims[T any](session *MemberSession) (T, error) {
 		return out, fmt.Errorf("b2b: encoding custom claims: %w", err)
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
-		return out, fmt.Errorf("b2b: custom claims do not fit %T: %w", out, err)
+		return out, fmt.Errorf("b2b: custom claims do not fit %s: %w", reflect.TypeFor[T](), err)
 	}
 	return out, nil
 }

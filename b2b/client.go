@@ -1,3 +1,29 @@
+// Package b2b is a client for twelve operations of the Stytch B2B API: impersonation, email magic
+// links (with discovery), OAuth (with discovery), the session-based password reset and MFA
+// recovery codes.
+//
+// Create one Client per project and share it; it is safe for concurrent use:
+//
+//	client, err := b2b.NewClient(projectID, secret) // project-live-... talks to api.stytch.com
+//	resp, err := client.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{
+//		MagicLinksToken:        token,
+//		SessionDurationMinutes: b2b.Ptr(int32(60)),
+//	})
+//
+// Every method takes a context and a pointer to its params, and returns either a response or an
+// error, never both. Params are checked against the rules of the API's spec before anything is
+// sent (a *ValidationError names the field). A non-2xx answer is a *Error with the HTTP status and
+// Stytch's error type, message and request ID; a success body that cannot be decoded is a
+// *DecodeError; a call that got no answer is a *TransportError. Calls that only read are retried
+// after network errors, 429 and 5xx answers; calls that consume a token or send an email are
+// retried only when the request provably never reached Stytch, or on 429.
+//
+// Optional params fields are pointers (set them with Ptr) or nil-able maps and slices; a nil field
+// is not sent. Secrets in params and responses (tokens, JWTs, passwords, recovery codes) are
+// redacted when printed with fmt or logged with log/slog.
+//
+// The params and response types are the models generated from the spec in package gen, re-exported
+// here under shorter names.
 package b2b
 
 import (
@@ -32,13 +58,20 @@ const (
 	DefaultMaxResponseBytes = 4 << 20
 )
 
-// Client calls the Stytch B2B API. It is safe for concurrent use; create one and share it.
-// Its sub-clients group the operations as the API does.
+// Client calls the Stytch B2B API. It is safe for concurrent use; create one with NewClient and
+// share it (the zero Client is not usable). Its sub-clients group the operations as the API does,
+// and share the client's connections, credentials, deadline and retry settings.
 type Client struct {
+	// Impersonation authenticates impersonation tokens.
 	Impersonation *ImpersonationClient
-	MagicLinks    *MagicLinksClient
-	OAuth         *OAuthClient
-	Passwords     *PasswordsClient
+	// MagicLinks authenticates email magic links; its Email and Discovery sub-clients send them
+	// and authenticate discovery links.
+	MagicLinks *MagicLinksClient
+	// OAuth authenticates the tokens of OAuth flows, for one organization or for discovery.
+	OAuth *OAuthClient
+	// Passwords changes passwords; its Sessions sub-client resets one with an existing session.
+	Passwords *PasswordsClient
+	// RecoveryCodes lists, spends and rotates a member's MFA recovery codes.
 	RecoveryCodes *RecoveryCodesClient
 
 	t *transport
@@ -107,8 +140,8 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMaxRetries sets how many times a failed call may be sent again (DefaultMaxRetries if not
-// set); 0 turns retries off. Which failures are retried depends on the operation's retry class,
-// read from the spec: see RetryClass.
+// set); 0 turns retries off, and a value outside 0..10 is an error. Which failures are retried
+// depends on the operation's retry class, read from the spec: see RetryClass.
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 10 {

@@ -2,6 +2,7 @@ package b2b
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
@@ -9,7 +10,9 @@ import (
 
 // MagicLinksClient groups the email magic link operations.
 type MagicLinksClient struct {
-	Email     *MagicLinksEmailClient
+	// Email sends login, signup, invite and discovery magic link emails.
+	Email *MagicLinksEmailClient
+	// Discovery authenticates discovery magic links.
 	Discovery *MagicLinksDiscoveryClient
 
 	t *transport
@@ -17,6 +20,7 @@ type MagicLinksClient struct {
 
 // MagicLinksEmailClient sends magic link emails.
 type MagicLinksEmailClient struct {
+	// Discovery sends discovery magic links.
 	Discovery *MagicLinksEmailDiscoveryClient
 
 	t *transport
@@ -47,15 +51,19 @@ func (c *MagicLinksEmailClient) LoginOrSignup(ctx context.Context, params *Magic
 	return call[MagicLinksEmailLoginOrSignupResponse](ctx, c.t, params, nil)
 }
 
-// InviteOption adjusts one Invite call.
+// InviteOption adjusts one Invite call. A nil InviteOption is ignored.
 type InviteOption func(*gen.MagicLinksEmailInviteParams)
 
-// WithMemberSession runs the invite with the permissions of the member who owns sessionToken.
+// WithMemberSession runs the invite with the permissions of the member who owns sessionToken (sent
+// as the X-Stytch-Member-Session header). An empty sessionToken makes Invite fail with a
+// *ValidationError rather than fall back to the project's permissions.
 func WithMemberSession(sessionToken string) InviteOption {
 	return func(h *gen.MagicLinksEmailInviteParams) { h.XStytchMemberSession = &sessionToken }
 }
 
-// WithMemberSessionJWT runs the invite with the permissions of the member who owns sessionJWT.
+// WithMemberSessionJWT runs the invite with the permissions of the member who owns sessionJWT (sent
+// as the X-Stytch-Member-SessionJWT header). An empty sessionJWT makes Invite fail with a
+// *ValidationError rather than fall back to the project's permissions.
 func WithMemberSessionJWT(sessionJWT string) InviteOption {
 	return func(h *gen.MagicLinksEmailInviteParams) { h.XStytchMemberSessionJWT = &sessionJWT }
 }
@@ -72,7 +80,34 @@ func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEm
 			o(&h)
 		}
 	}
+	if err := checkMemberSession(&h); err != nil {
+		return nil, err
+	}
 	return call[MagicLinksEmailInviteResponse](ctx, c.t, params, func(r *http.Request) { h.ApplyTo(r) })
+}
+
+// checkMemberSession refuses a member session option given an empty value: the header would be
+// dropped or ignored, and the invite would run with the project's permissions instead of the
+// member's, which is never what the caller meant.
+func checkMemberSession(h *gen.MagicLinksEmailInviteParams) error {
+	var errs []error
+	for _, hdr := range []struct {
+		name string
+		v    *string
+	}{
+		{"X-Stytch-Member-Session", h.XStytchMemberSession},
+		{"X-Stytch-Member-SessionJWT", h.XStytchMemberSessionJWT},
+	} {
+		if hdr.v != nil && *hdr.v == "" {
+			errs = append(errs, &ValidationError{
+				Operation: gen.OpMagicLinksEmailInvite.ID,
+				Field:     hdr.name,
+				Rule:      "required",
+				Message:   "is empty: pass the member's session, or leave the option out to use the project's permissions",
+			})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Send emails a discovery magic link, which lets the person see and choose among the

@@ -4,6 +4,7 @@ import "context"
 
 // OAuthClient groups the OAuth operations.
 type OAuthClient struct {
+	// Discovery authenticates discovery OAuth tokens.
 	Discovery *OAuthDiscoveryClient
 
 	t *transport

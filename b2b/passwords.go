@@ -4,6 +4,7 @@ import "context"
 
 // PasswordsClient groups the password operations this SDK covers.
 type PasswordsClient struct {
+	// Sessions resets passwords with an existing member session.
 	Sessions *PasswordsSessionsClient
 }
 

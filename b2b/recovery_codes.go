@@ -6,7 +6,8 @@ import "context"
 type RecoveryCodesClient struct{ t *transport }
 
 // Get returns the member's current recovery codes. It only reads, so failures such as a dropped
-// connection or a 5xx are retried.
+// connection or a 5xx are retried. Both IDs are escaped into the request path (any value is
+// safe); "", "." and ".." are refused with a *ValidationError before anything is sent.
 //
 // API: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
 func (c *RecoveryCodesClient) Get(ctx context.Context, params *RecoveryCodesGetParams) (*RecoveryCodesGetResponse, error) {
