@@ -234,7 +234,12 @@ func writeError(w http.ResponseWriter, e *apiError) {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	secrets := s.spec.secrets
 	rec := Request{Method: r.Method, Path: r.URL.EscapedPath(), Header: secrets.redactHeader(r.Header)}
-	defer func() { s.record(rec) }()
+	recorded := false
+	defer func() {
+		if !recorded {
+			s.record(rec)
+		}
+	}()
 
 	vr := r.Clone(r.Context())
 	vr.Host = validationHost
@@ -274,6 +279,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{op: op, body: body, header: r.Header, pathParams: route.PathParams, mfa: oc != nil && oc.mfa}
 	resp, apiErr := s.handle(c)
 	if oc != nil && oc.drop {
+		// Record before hanging up: the client sees the closed connection at once and may look
+		// at the recorded requests before this handler returns.
+		s.record(rec)
+		recorded = true
 		dropConnection(w)
 		return
 	}
