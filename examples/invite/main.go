@@ -21,22 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
+	"github.com/b2bauth/stytch-b2b-go/examples/internal/exampleenv"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "invite:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("invite", run) }
 
 const (
 	demoOrganization = "organization-test-acme"
@@ -45,29 +37,12 @@ const (
 )
 
 func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
-	projectID, secret := getenv("STYTCH_PROJECT_ID"), getenv("STYTCH_SECRET")
-	if (projectID == "") != (secret == "") {
-		return errors.New("set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the fake")
-	}
-	if projectID == "" {
-		return runFake(ctx, out)
-	}
-	var missing []string
-	for _, name := range []string{"STYTCH_ORGANIZATION_ID", "STYTCH_SESSION_TOKEN", "STYTCH_INVITE_EMAIL"} {
-		if getenv(name) == "" {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("running against Stytch needs %s (see go doc ./examples/invite)", strings.Join(missing, ", "))
-	}
-	var opts []b2b.Option
-	if u := getenv("STYTCH_BASE_URL"); u != "" {
-		opts = append(opts, b2b.WithBaseURL(u))
-	}
-	client, err := b2b.NewClient(projectID, secret, opts...)
+	client, err := exampleenv.Stytch("invite", getenv, "STYTCH_ORGANIZATION_ID", "STYTCH_SESSION_TOKEN", "STYTCH_INVITE_EMAIL")
 	if err != nil {
 		return err
+	}
+	if client == nil {
+		return runFake(ctx, out)
 	}
 	fmt.Fprintf(out, "invite: running against %s\n", client.BaseURL())
 	_, err = invite(ctx, out, client, getenv("STYTCH_ORGANIZATION_ID"), getenv("STYTCH_SESSION_TOKEN"), getenv("STYTCH_INVITE_EMAIL"))

@@ -23,22 +23,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
+	"github.com/b2bauth/stytch-b2b-go/examples/internal/exampleenv"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "magiclink:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("magiclink", run) }
 
 // Who the fake knows: an organization that requires MFA, and one of its members.
 const (
@@ -47,29 +40,12 @@ const (
 )
 
 func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
-	projectID, secret := getenv("STYTCH_PROJECT_ID"), getenv("STYTCH_SECRET")
-	if (projectID == "") != (secret == "") {
-		return errors.New("set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the fake")
-	}
-	if projectID == "" {
-		return runFake(ctx, out)
-	}
-	var missing []string
-	for _, name := range []string{"STYTCH_ORGANIZATION_ID", "STYTCH_EMAIL"} {
-		if getenv(name) == "" {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("running against Stytch needs %s (see go doc ./examples/magiclink)", strings.Join(missing, " and "))
-	}
-	var opts []b2b.Option
-	if u := getenv("STYTCH_BASE_URL"); u != "" {
-		opts = append(opts, b2b.WithBaseURL(u))
-	}
-	client, err := b2b.NewClient(projectID, secret, opts...)
+	client, err := exampleenv.Stytch("magiclink", getenv, "STYTCH_ORGANIZATION_ID", "STYTCH_EMAIL")
 	if err != nil {
 		return err
+	}
+	if client == nil {
+		return runFake(ctx, out)
 	}
 	fmt.Fprintf(out, "magiclink: running against %s\n", client.BaseURL())
 	f := flow{client: client, out: out, orgID: getenv("STYTCH_ORGANIZATION_ID"), email: getenv("STYTCH_EMAIL")}

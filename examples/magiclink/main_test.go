@@ -77,5 +77,5 @@ func TestRunExplainsMissingSettings(t *testing.T) {
 
 	err = run(context.Background(), &bytes.Buffer{}, env(map[string]string{"STYTCH_PROJECT_ID": "p", "STYTCH_SECRET": "s"}))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "STYTCH_ORGANIZATION_ID and STYTCH_EMAIL")
+	assert.Contains(t, err.Error(), "STYTCH_ORGANIZATION_ID, STYTCH_EMAIL")
 }

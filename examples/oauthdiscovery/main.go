@@ -20,44 +20,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
+	"github.com/b2bauth/stytch-b2b-go/examples/internal/exampleenv"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "oauthdiscovery:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("oauthdiscovery", run) }
 
 const demoEmail = "ada.lovelace@acme.example"
 
 func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
-	projectID, secret := getenv("STYTCH_PROJECT_ID"), getenv("STYTCH_SECRET")
-	if (projectID == "") != (secret == "") {
-		return errors.New("set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the fake")
+	client, err := exampleenv.Stytch("oauthdiscovery", getenv)
+	if err != nil {
+		return err
 	}
-	if projectID == "" {
+	if client == nil {
 		return runFake(ctx, out)
 	}
 	token := getenv("STYTCH_DISCOVERY_OAUTH_TOKEN")
 	if token == "" {
 		return errors.New("running against Stytch needs STYTCH_DISCOVERY_OAUTH_TOKEN: run the discovery OAuth flow in a browser " +
 			"and copy the token parameter of the URL it redirects to (see go doc ./examples/oauthdiscovery)")
-	}
-	var opts []b2b.Option
-	if u := getenv("STYTCH_BASE_URL"); u != "" {
-		opts = append(opts, b2b.WithBaseURL(u))
-	}
-	client, err := b2b.NewClient(projectID, secret, opts...)
-	if err != nil {
-		return err
 	}
 	fmt.Fprintf(out, "oauthdiscovery: running against %s\n", client.BaseURL())
 	return discover(ctx, out, client, token)
