@@ -2,7 +2,6 @@ package b2b
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
@@ -80,34 +79,12 @@ func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEm
 			o(&h)
 		}
 	}
-	if err := checkMemberSession(&h); err != nil {
+	// The spec gives both headers minLength 1: an empty one would be ignored and the invite would
+	// run with the project's permissions instead of the member's.
+	if err := h.Validate(); err != nil {
 		return nil, err
 	}
 	return call[MagicLinksEmailInviteResponse](ctx, c.t, params, func(r *http.Request) { h.ApplyTo(r) })
-}
-
-// checkMemberSession refuses a member session option given an empty value: the header would be
-// dropped or ignored, and the invite would run with the project's permissions instead of the
-// member's, which is never what the caller meant.
-func checkMemberSession(h *gen.MagicLinksEmailInviteParams) error {
-	var errs []error
-	for _, hdr := range []struct {
-		name string
-		v    *string
-	}{
-		{"X-Stytch-Member-Session", h.XStytchMemberSession},
-		{"X-Stytch-Member-SessionJWT", h.XStytchMemberSessionJWT},
-	} {
-		if hdr.v != nil && *hdr.v == "" {
-			errs = append(errs, &ValidationError{
-				Operation: gen.OpMagicLinksEmailInvite.ID,
-				Field:     hdr.name,
-				Rule:      "required",
-				Message:   "is empty: pass the member's session, or leave the option out to use the project's permissions",
-			})
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // Send emails a discovery magic link, which lets the person see and choose among the

@@ -383,7 +383,7 @@ func TestFacadeInviteEmptyMemberSessionIsRefused(t *testing.T) {
 			var ve *b2b.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, name, ve.Field)
-			assert.Equal(t, "required", ve.Rule)
+			assert.Equal(t, "non_empty", ve.Rule)
 			assert.Equal(t, c.Op.ID, ve.Operation)
 			assert.Contains(t, err.Error(), name)
 			assert.Zero(t, srv.Count())

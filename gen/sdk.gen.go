@@ -217,7 +217,7 @@ func (h *MagicLinksEmailInviteParams) ApplyTo(req *http.Request) {
 type ValidationError struct {
 	Operation string // the spec's operationId
 	Field     string // the field's JSON name, or "params" when the params are nil
-	Rule      string // required, minimum, maximum, enum, path_segment or non_nil
+	Rule      string // required, non_empty, minimum, maximum, enum, path_segment or non_nil
 	Message   string // what the rule asks for, and the offending value where it is not secret
 }
 
@@ -232,6 +232,10 @@ func nilParams(op string) error {
 
 func requiredErr(op, field string) error {
 	return &ValidationError{Operation: op, Field: field, Rule: "required", Message: "is required and must not be empty"}
+}
+
+func emptyErr(op, field string) error {
+	return &ValidationError{Operation: op, Field: field, Rule: "non_empty", Message: "is set but empty; leave it unset or give it a value"}
 }
 
 func segmentErr(op, field, v string) error {
@@ -390,6 +394,23 @@ func (p *MagicLinksEmailLoginOrSignupRequest) Validate() error {
 	}
 	if p.SignupExpirationMinutes != nil && *p.SignupExpirationMinutes > 10080 {
 		errs = append(errs, maxErr(op, "signup_expiration_minutes", 10080, int64(*p.SignupExpirationMinutes)))
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksEmailInviteParams) Validate() error {
+	const op = "magicLinksEmailInvite"
+	if p == nil {
+		return nilParams(op)
+	}
+	var errs []error
+	if p.XStytchMemberSession != nil && *p.XStytchMemberSession == "" {
+		errs = append(errs, emptyErr(op, "X-Stytch-Member-Session"))
+	}
+	if p.XStytchMemberSessionJWT != nil && *p.XStytchMemberSessionJWT == "" {
+		errs = append(errs, emptyErr(op, "X-Stytch-Member-SessionJWT"))
 	}
 	return errors.Join(errs...)
 }

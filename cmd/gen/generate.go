@@ -183,13 +183,14 @@ type pathField struct {
 
 type validator struct {
 	Type  string
+	Op    string // the spec's operationId the type belongs to
 	Rules []rule
 }
 
 type rule struct {
 	GoName, JSONName string
 	Pointer          bool // the Go field is a pointer (optional)
-	Required         bool // string must be non-empty
+	Required         bool // string must be non-empty (when Pointer: when it is set)
 	PathSegment      bool // also reject "." and ".."
 	Min, Max         *int64
 	Enum             []string
@@ -251,6 +252,7 @@ func buildModel(spec, mutated *openapi3.T, code []byte) (*model, error) {
 			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
 			var pt *pathType
 			var ht *headerType
+			var hv *validator
 			for _, pr := range params {
 				prm := pr.Value
 				switch prm.In {
@@ -262,6 +264,7 @@ func buildModel(spec, mutated *openapi3.T, code []byte) (*model, error) {
 				case openapi3.ParameterInHeader:
 					if ht == nil {
 						ht = &headerType{Type: goName + "Params"}
+						hv = &validator{Type: ht.Type, Op: op.OperationID}
 					}
 					fields := types[ht.Type]
 					f, ok := fields[prm.Name]
@@ -269,6 +272,9 @@ func buildModel(spec, mutated *openapi3.T, code []byte) (*model, error) {
 						return nil, fmt.Errorf("generated type %s has no field for header %s", ht.Type, prm.Name)
 					}
 					ht.Fields = append(ht.Fields, headerField{GoName: f.GoName, Header: prm.Name, Pointer: strings.HasPrefix(f.Type, "*")})
+					if prm.Schema != nil && prm.Schema.Value != nil && prm.Schema.Value.MinLength == 1 {
+						hv.Rules = append(hv.Rules, rule{GoName: f.GoName, JSONName: prm.Name, Pointer: strings.HasPrefix(f.Type, "*"), Required: true})
+					}
 					if isSecret(prm.Extensions) {
 						addSecret(secretTypes, ht.Type, prm.Name)
 					}
@@ -277,6 +283,7 @@ func buildModel(spec, mutated *openapi3.T, code []byte) (*model, error) {
 			if ht != nil {
 				o.HeaderType = ht.Type
 				m.Headers = append(m.Headers, *ht)
+				m.Validators = append(m.Validators, *hv)
 			}
 			if rb := op.RequestBody; rb != nil && rb.Value != nil {
 				mt := rb.Value.Content.Get("application/json")
@@ -288,14 +295,14 @@ func buildModel(spec, mutated *openapi3.T, code []byte) (*model, error) {
 				}
 				o.HasBody = true
 				o.Request = codegen.SchemaNameToTypeName(refName(mt.Schema.Ref))
-				v, err := bodyValidator(o.Request, mt.Schema.Value, types[o.Request])
+				v, err := bodyValidator(o.Request, op.OperationID, mt.Schema.Value, types[o.Request])
 				if err != nil {
 					return nil, err
 				}
 				m.Validators = append(m.Validators, v)
 			} else if pt != nil {
 				o.Request = pt.Name
-				v := validator{Type: pt.Name}
+				v := validator{Type: pt.Name, Op: op.OperationID}
 				for _, f := range pt.Fields {
 					o.PathArgs = append(o.PathArgs, f.GoName)
 					v.Rules = append(v.Rules, rule{GoName: f.GoName, JSONName: f.JSONName, Required: true, PathSegment: true})
@@ -341,8 +348,8 @@ func responseType(op *openapi3.Operation) string {
 	return ""
 }
 
-func bodyValidator(typeName string, s *openapi3.Schema, fields map[string]goField) (validator, error) {
-	v := validator{Type: typeName}
+func bodyValidator(typeName, opID string, s *openapi3.Schema, fields map[string]goField) (validator, error) {
+	v := validator{Type: typeName, Op: opID}
 	for _, name := range slices.Sorted(mapKeys(s.Properties)) {
 		p := s.Properties[name].Value
 		f, ok := fields[name]
