@@ -12,9 +12,10 @@ generate:
 	$(GO) run ./cmd/gen -check
 
 ## drift: fail when gen/ is stale against spec/ and templates/, or holds files the generator
-## does not write (tracked or not)
+## does not write (tracked or not), or when go.mod and go.sum are not tidy
 drift:
 	$(GO) run ./cmd/gen -check
+	$(GO) mod tidy -diff
 	@if [ -d .git ] && [ -n "$$(git status --porcelain --untracked-files=all -- gen)" ]; then \
 		echo "drift: gen/ has uncommitted or untracked changes:"; git status --short --untracked-files=all -- gen; exit 1; fi
 
@@ -42,3 +43,16 @@ demo:
 	$(GO) run ./examples/magiclink
 	$(GO) run ./examples/oauthdiscovery
 	$(GO) run ./examples/invite
+
+## bench: the SDK against a hand-written net/http + encoding/json client on the same transport,
+## in the same run, BENCHCOUNT times each; then benchstat's table and the SDK/baseline ratios
+## with the targets of BENCHMARKS.md (the raw results stay in the temporary directory printed)
+BENCHTIME ?= 1s
+BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
+bench:
+	@out=$$(mktemp -d) && \
+	$(GO) test -run '^$$' -bench . -count $(BENCHCOUNT) -benchtime $(BENCHTIME) ./bench/ 2>&1 | tee $$out/client.txt && \
+	$(GO) test -tags genbench -run '^$$' -bench Generate -count $(BENCHCOUNT) -benchtime 3x ./bench/ 2>&1 | tee $$out/generate.txt && \
+	echo && { $(BENCHSTAT) -col '/client@(baseline sdk)' $$out/client.txt || echo "(benchstat unavailable)"; } && \
+	echo && $(GO) run ./bench/ratio.go $$out/client.txt $$out/generate.txt && \
+	echo "raw results: $$out"
