@@ -65,9 +65,12 @@ func call[R any](ctx context.Context, t *transport, p request, edit func(*http.R
 	if err != nil {
 		return nil, fmt.Errorf("b2b: %s: building request: %w", op.ID, err)
 	}
-	req.Header.Set("Authorization", t.auth)
-	req.Header.Set("User-Agent", t.userAgent)
-	req.Header.Set("Accept", "application/json")
+	// The three fixed headers share one backing array: one allocation instead of three. Each
+	// value slice is capped at length 1, so appending to one cannot write into the next.
+	hv := []string{t.auth, t.userAgent, "application/json"}
+	req.Header["Authorization"] = hv[0:1:1]
+	req.Header["User-Agent"] = hv[1:2:2]
+	req.Header["Accept"] = hv[2:3:3]
 	var perCall []string
 	if edit != nil {
 		before := len(req.Header)
@@ -232,8 +235,11 @@ func attemptRequest(ctx context.Context, req *http.Request, attempt int) (*http.
 //     bodyLost set. Both are *DecodeError.
 //   - any other status: an *Error built from the first errorBodyCap bytes, scrubbed of secrets.
 func (t *transport) read(op gen.Operation, resp *http.Response, attempt int, secrets secretSource) (res success, bodyLost bool, err error) {
+	drained := false // the body was read to its end: nothing is left to drain
 	defer func() {
-		_, _ = io.CopyN(io.Discard, resp.Body, drainCap)
+		if !drained {
+			_, _ = io.CopyN(io.Discard, resp.Body, drainCap)
+		}
 		_ = resp.Body.Close()
 	}()
 	requestID := resp.Header.Get("X-Request-Id")
@@ -264,6 +270,7 @@ func (t *transport) read(op gen.Operation, resp *http.Response, attempt int, sec
 		putBuffer(buf)
 		return success{}, false, decodeErr(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, t.maxBody))
 	}
+	drained = true // ReadFrom returned nil, so it reached the end of the body within the cap
 	return success{status: resp.StatusCode, requestID: requestID, buf: buf}, false, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -2519,26 +2518,11 @@ func NewImpersonationAuthenticateRequest(server string, body ImpersonationAuthen
 func NewImpersonationAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/impersonation/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/impersonation/authenticate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2563,26 +2547,11 @@ func NewMagicLinksAuthenticateRequest(server string, body MagicLinksAuthenticate
 func NewMagicLinksAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/magic_links/authenticate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2607,26 +2576,11 @@ func NewMagicLinksDiscoveryAuthenticateRequest(server string, body MagicLinksDis
 func NewMagicLinksDiscoveryAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/discovery/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/magic_links/discovery/authenticate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2651,26 +2605,11 @@ func NewMagicLinksEmailDiscoverySendRequest(server string, body MagicLinksEmailD
 func NewMagicLinksEmailDiscoverySendRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/discovery/send"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/magic_links/email/discovery/send")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2695,26 +2634,11 @@ func NewMagicLinksEmailInviteRequest(server string, params *MagicLinksEmailInvit
 func NewMagicLinksEmailInviteRequestWithBody(server string, params *MagicLinksEmailInviteParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/invite"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/magic_links/email/invite")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2765,26 +2689,11 @@ func NewMagicLinksEmailLoginOrSignupRequest(server string, body MagicLinksEmailL
 func NewMagicLinksEmailLoginOrSignupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/login_or_signup"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/magic_links/email/login_or_signup")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2809,26 +2718,11 @@ func NewOAuthAuthenticateRequest(server string, body OAuthAuthenticateJSONReques
 func NewOAuthAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/oauth/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/oauth/authenticate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2853,26 +2747,11 @@ func NewOAuthDiscoveryAuthenticateRequest(server string, body OAuthDiscoveryAuth
 func NewOAuthDiscoveryAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/oauth/discovery/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/oauth/discovery/authenticate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2897,26 +2776,11 @@ func NewPasswordsSessionsResetRequest(server string, body PasswordsSessionsReset
 func NewPasswordsSessionsResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/passwords/session/reset"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/passwords/session/reset")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2941,26 +2805,11 @@ func NewRecoveryCodesRecoverRequest(server string, body RecoveryCodesRecoverJSON
 func NewRecoveryCodesRecoverRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/recovery_codes/recover"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/recovery_codes/recover")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2985,26 +2834,11 @@ func NewRecoveryCodesRotateRequest(server string, body RecoveryCodesRotateJSONRe
 func NewRecoveryCodesRotateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/recovery_codes/rotate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
 
-	operationPath := fmt.Sprintf("/v1/b2b/recovery_codes/rotate")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -3044,26 +2878,11 @@ func NewRecoveryCodesGetRequest(server string, organizationID string, memberID s
 		return nil, fmt.Errorf("path parameter member_id: invalid value %q", pathParam1)
 	}
 
-	// stytch-b2b-go: keep a path prefix in server ("https://host/prefix" + "./v1/...").
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + fmt.Sprintf("/v1/b2b/recovery_codes/%s/%s", pathParam0, pathParam1)
+	req, err := http.NewRequest(http.MethodGet, operationURL, nil)
 
-	operationPath := fmt.Sprintf("/v1/b2b/recovery_codes/%s/%s", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
