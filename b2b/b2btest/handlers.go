@@ -247,6 +247,29 @@ func (s *Server) startSession(o *orgState, ms *memberState, factors []gen.Authen
 	return sess
 }
 
+// primaryResult is how a primary authentication (magic link, OAuth) ends: a session, or an
+// intermediate session token with what MFA still needs.
+type primaryResult struct {
+	ist           string
+	istExpiresAt  *time.Time
+	mfa           *gen.MFARequired
+	authenticated bool
+	token, jwt    string
+	session       *gen.MemberSession
+}
+
+// finishPrimary ends a primary authentication with factor: MFA is pending when scripted, or when
+// the organization requires it and no existing session was presented; otherwise a session starts.
+func (s *Server) finishPrimary(c *call, o *orgState, ms *memberState, factor gen.AuthenticationFactor, token, jwt *string, minutes *int32, claims map[string]any) primaryResult {
+	if c.mfa || (requiresMFA(o, ms) && token == nil && jwt == nil) {
+		var r primaryResult
+		r.ist, r.istExpiresAt, r.mfa = s.mfaPending(o, ms, &factor)
+		return r
+	}
+	sess := s.startSession(o, ms, []gen.AuthenticationFactor{factor}, token, jwt, minutes, claims)
+	return primaryResult{authenticated: true, token: sess.token, jwt: sess.jwt, session: s.memberSession(o, ms, sess)}
+}
+
 func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen.MemberSession {
 	now := s.now()
 	started, expires := sess.started, sess.expires
@@ -397,14 +420,9 @@ func (s *Server) magicLinksAuthenticate(c *call, p *gen.MagicLinksAuthenticateRe
 		MemberDevice:   memberDevice(p.TelemetryID),
 		StatusCode:     http.StatusOK,
 	}
-	if c.mfa || (requiresMFA(o, ms) && p.SessionToken == nil && p.SessionJWT == nil) {
-		resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = s.mfaPending(o, ms, &factor)
-		return resp, nil
-	}
-	sess := s.startSession(o, ms, []gen.AuthenticationFactor{factor}, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
-	resp.MemberAuthenticated = true
-	resp.SessionToken, resp.SessionJWT = sess.token, sess.jwt
-	resp.MemberSession = s.memberSession(o, ms, sess)
+	r := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = r.ist, r.istExpiresAt, r.mfa
+	resp.MemberAuthenticated, resp.SessionToken, resp.SessionJWT, resp.MemberSession = r.authenticated, r.token, r.jwt, r.session
 	return resp, nil
 }
 
@@ -544,14 +562,9 @@ func (s *Server) oauthAuthenticate(c *call, p *gen.OAuthAuthenticateRequest) (an
 		MemberDevice: memberDevice(p.TelemetryID),
 		StatusCode:   http.StatusOK,
 	}
-	if c.mfa || (requiresMFA(o, ms) && p.SessionToken == nil && p.SessionJWT == nil) {
-		resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = s.mfaPending(o, ms, &factor)
-		return resp, nil
-	}
-	sess := s.startSession(o, ms, []gen.AuthenticationFactor{factor}, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
-	resp.MemberAuthenticated = true
-	resp.SessionToken, resp.SessionJWT = sess.token, sess.jwt
-	resp.MemberSession = s.memberSession(o, ms, sess)
+	r := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = r.ist, r.istExpiresAt, r.mfa
+	resp.MemberAuthenticated, resp.SessionToken, resp.SessionJWT, resp.MemberSession = r.authenticated, r.token, r.jwt, r.session
 	return resp, nil
 }
 
