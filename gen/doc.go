@@ -8,3 +8,7 @@
 package gen
 
 //go:generate go run github.com/b2bauth/stytch-b2b-go/cmd/gen -root ..
+
+// InputDigest identifies the spec and templates this package was generated from, so that any
+// edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
+const InputDigest = "03d4ce4b80e76c61c2f8878d04213f6a7865c83900bb0b0e47ae75052296d1c1"

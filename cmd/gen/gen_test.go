@@ -397,6 +397,15 @@ func TestCheck(t *testing.T) {
 			want:     []string{`^  stale: +\S*/client\.gen\.go$`},
 			others:   true, // sdk.gen.go may render the description too
 		},
+		{
+			// info.description reaches no generated code; the input digest in doc.go still changes.
+			name: "spec edit that changes no generated code",
+			prepare: func(t *testing.T, dir string) string {
+				return brokenSpec(t, edit{"\n  description: |\n", "\n  description: |\n    Edited.\n"})
+			},
+			wantCode: 1,
+			want:     []string{`^  stale: +\S*/doc\.go$`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
