@@ -55,8 +55,7 @@ func (s *Server) handle(c *call) (json.RawMessage, *apiError) {
 	case PasswordsSessionsReset.ID:
 		resp, err = run(c, s.passwordsSessionsReset)
 	case RecoveryCodesGet.ID:
-		resp, err = s.recoveryCodesGet(c, &gen.RecoveryCodesGetRequest{
-			OrganizationID: c.pathParams["organization_id"], MemberID: c.pathParams["member_id"]})
+		resp, err = run(c, s.recoveryCodesGet)
 	case RecoveryCodesRecover.ID:
 		resp, err = run(c, s.recoveryCodesRecover)
 	case RecoveryCodesRotate.ID:
@@ -74,10 +73,20 @@ func (s *Server) handle(c *call) (json.RawMessage, *apiError) {
 	return b, nil
 }
 
-// run decodes the body into the operation's params type and calls fn.
+// run decodes the body (or, for an operation without one, the path parameters) into the
+// operation's params type and calls fn.
 func run[P any](c *call, fn func(*call, *P) (any, *apiError)) (any, *apiError) {
 	p := new(P)
-	if err := decodeBody(c.body, p); err != nil {
+	data := c.body
+	if len(data) == 0 && len(c.pathParams) > 0 {
+		// An operation without a body takes its params from the path: the generated path type's
+		// JSON names are the spec's parameter names.
+		var err error
+		if data, err = json.Marshal(c.pathParams); err != nil {
+			return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The path parameters cannot be read: " + err.Error()}
+		}
+	}
+	if err := decodeBody(data, p); err != nil {
 		return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The request body cannot be read: " + err.Error()}
 	}
 	return fn(c, p)
