@@ -1,29 +1,3 @@
-// Package b2b is a client for twelve operations of the Stytch B2B API: impersonation, email magic
-// links (with discovery), OAuth (with discovery), the session-based password reset and MFA
-// recovery codes.
-//
-// Create one Client per project and share it; it is safe for concurrent use:
-//
-//	client, err := b2b.NewClient(projectID, secret) // project-live-... talks to api.stytch.com
-//	resp, err := client.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{
-//		MagicLinksToken:        token,
-//		SessionDurationMinutes: b2b.Ptr(int32(60)),
-//	})
-//
-// Every method takes a context and a pointer to its params, and returns either a response or an
-// error, never both. Params are checked against the rules of the API's spec before anything is
-// sent (a *ValidationError names the field). A non-2xx answer is a *Error with the HTTP status and
-// Stytch's error type, message and request ID; a success body that cannot be decoded is a
-// *DecodeError; a call that got no answer is a *TransportError. Calls that only read are retried
-// after network errors, 429 and 5xx answers; calls that consume a token or send an email are
-// retried only when the request provably never reached Stytch, or on 429.
-//
-// Optional params fields are pointers (set them with Ptr) or nil-able maps and slices; a nil field
-// is not sent. Secrets in params and responses (tokens, JWTs, passwords, recovery codes) are
-// redacted when printed with fmt or logged with log/slog.
-//
-// The params and response types are the models generated from the spec in package gen, re-exported
-// here under shorter names.
 package b2b
 
 import (
