@@ -31,7 +31,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +40,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
+	"github.com/b2bauth/stytch-b2b-go/internal/contract/route"
 	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
@@ -191,46 +191,60 @@ const extKnownValues = "x-stytch-known-values"
 
 type operationSpec struct {
 	op        gen.Operation
-	pattern   *regexp.Regexp
 	responses *openapi3.Responses
 }
 
-var loadOperations = sync.OnceValues(func() ([]operationSpec, error) {
+type operationTable struct {
+	routes *route.Table
+	ops    []operationSpec
+	byID   map[string]int // index in ops
+}
+
+var loadOperations = sync.OnceValues(func() (*operationTable, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = false
 	doc, err := l.LoadFromData(spec.YAML)
 	if err != nil {
 		return nil, fmt.Errorf("drift: loading the spec: %w", err)
 	}
-	var out []operationSpec
+	routes, err := route.New(doc)
+	if err != nil {
+		return nil, fmt.Errorf("drift: %w", err)
+	}
+	t := &operationTable{routes: routes, byID: map[string]int{}}
 	for _, op := range gen.Operations {
-		item := doc.Paths.Value(op.Path)
-		if item == nil || item.GetOperation(op.Method) == nil {
+		e, ok := routes.ByID(op.ID)
+		if !ok || e.Method != op.Method || e.Template != op.Path {
 			return nil, fmt.Errorf("drift: operation %s (%s %s) is not in the spec", op.ID, op.Method, op.Path)
 		}
-		// A path parameter is one escaped segment; the API root may add a prefix.
-		re := regexp.QuoteMeta(op.Path)
-		re = regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(re, `[^/]+`)
-		out = append(out, operationSpec{op: op, pattern: regexp.MustCompile(`^(?:/.*)?` + re + `$`), responses: item.GetOperation(op.Method).Responses})
+		t.byID[op.ID] = len(t.ops)
+		t.ops = append(t.ops, operationSpec{op: op, responses: e.Operation.Responses})
 	}
-	return out, nil
+	return t, nil
 })
 
-func operations() []operationSpec {
-	ops, err := loadOperations()
+func operations() *operationTable {
+	t, err := loadOperations()
 	if err != nil {
 		panic(err) // the spec is embedded at build time: this cannot happen in a released build
 	}
-	return ops
+	return t
 }
 
+// operationFor returns the SDK operation of a request. The API root may add a path prefix (a
+// proxy, or a test server's base path), so the operation's template is matched at the end of the
+// path; a path parameter is one escaped segment.
 func operationFor(method, escapedPath string) (gen.Operation, bool) {
-	for _, o := range operations() {
-		if o.op.Method == method && o.pattern.MatchString(escapedPath) {
-			return o.op, true
-		}
+	t := operations()
+	m, err := t.routes.Find(method, escapedPath, route.AnyPrefix())
+	if err != nil {
+		return gen.Operation{}, false
 	}
-	return gen.Operation{}, false
+	i, ok := t.byID[m.OperationID()]
+	if !ok {
+		return gen.Operation{}, false
+	}
+	return t.ops[i].op, true
 }
 
 // ErrUnknownOperation is returned by Check for an operation ID the spec does not have.
@@ -241,16 +255,12 @@ var ErrUnknownOperation = errors.New("drift: unknown operation")
 // returns the findings, which are nil for a body that matches. It fails only when the operation is
 // unknown or the spec declares no JSON schema for the status.
 func Check(operationID string, status int, body []byte) ([]Finding, error) {
-	var found *operationSpec
-	for i, o := range operations() {
-		if o.op.ID == operationID {
-			found = &operations()[i]
-			break
-		}
-	}
-	if found == nil {
+	t := operations()
+	i, ok := t.byID[operationID]
+	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownOperation, operationID)
 	}
+	found := &t.ops[i]
 	rr := found.responses.Status(status)
 	if rr == nil {
 		rr = found.responses.Value(strconv.Itoa(status/100) + "XX")
