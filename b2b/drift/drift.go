@@ -187,7 +187,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // ----------------------------------------------------------------------------------- spec
 
-const extKnownValues = "x-stytch-known-values"
+const extKnownValues = spec.ExtKnownValues
 
 type operationSpec struct {
 	op        gen.Operation

@@ -43,14 +43,16 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
-// The spec's project extensions that the walker reads.
+// The spec's project extensions that the walker reads (their names live in package spec).
 const (
 	// ExtSecret marks a property or parameter holding a credential.
-	ExtSecret = "x-stytch-secret"
+	ExtSecret = spec.ExtSecret
 	// ExtKnownValues lists the values a response string is known to take.
-	ExtKnownValues = "x-stytch-known-values"
+	ExtKnownValues = spec.ExtKnownValues
 )
 
 // SecretPrefix starts every secret value the walker makes, and no other value.
