@@ -469,7 +469,8 @@ func TestRequestsAreRecordedWithSecretsRedacted(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	srv := b2btest.NewServer(t)
-	c := srv.Client()
+	// Retries do not wait on the fake's client, so one caller may meet every scripted 429.
+	c := srv.Client(b2b.WithMaxRetries(5))
 	ctx := context.Background()
 	srv.On(b2btest.RecoveryCodesGet).Times(5).RateLimit(0)
 	var wg sync.WaitGroup
