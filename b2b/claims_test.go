@@ -1,9 +1,9 @@
 package b2b_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,10 +12,13 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
-// facadeClaims matches the custom claims of the fixtures' member sessions.
-type facadeClaims struct {
+// oracleClaims matches the custom claims of the realistic answer in
+// internal/fixtures/testdata/oracles/magicLinksAuthenticate.response.json.
+type oracleClaims struct {
 	Plan         string `json:"https://acme-widgets.example/plan"`
 	FeatureFlags struct {
 		BetaDashboard bool `json:"beta_dashboard"`
@@ -23,63 +26,103 @@ type facadeClaims struct {
 	RetiredClaim *string `json:"retired_claim"`
 }
 
-func facadeSession(t *testing.T, opID string) *b2b.MemberSession {
-	t.Helper()
-	var resp struct {
-		MemberSession *b2b.MemberSession `json:"member_session"`
-	}
-	require.NoError(t, json.Unmarshal(fixtures.ByID(opID).Response, &resp))
-	require.NotNil(t, resp.MemberSession)
-	return resp.MemberSession
+// specClaims matches the custom claims of the fixtures' answers: the free-form entries specwalk
+// puts in every free-form object.
+type specClaims struct {
+	Object struct {
+		String string `json:"example_string"`
+	} `json:"example_object"`
+	Number float64 `json:"example_number"`
+	String string  `json:"example_string"`
+	Null   *string `json:"example_null"`
 }
 
-func TestFacadeCustomClaimsDecodes(t *testing.T) {
-	// Through the facade: the claims of an authenticate answer.
-	c := fixtures.ByID(gen.OpMagicLinksAuthenticate.ID)
-	srv := newFacadeServer(t, facadeOK(c.Response))
-	resp, err := newFacadeClient(t, srv.URL).MagicLinks.Authenticate(context.Background(), c.Minimal.(*b2b.MagicLinksAuthenticateParams))
-	require.NoError(t, err)
+// The operation the realistic answer belongs to, by the oracle file's name.
+const oracleAnswerOp = "magicLinksAuthenticate"
 
-	require.NotNil(t, resp.MemberSession)
-	retired, ok := resp.MemberSession.CustomClaims["retired_claim"]
-	assert.True(t, ok, "a claim that is null stays a key")
-	assert.Nil(t, retired)
+// memberSession returns the member_session field of a typed answer (any answer type that has
+// one), or nil.
+func memberSession(t testing.TB, resp any) *b2b.MemberSession {
+	t.Helper()
+	v := reflect.ValueOf(resp).Elem()
+	f, ok := fieldByJSON(v.Type(), "member_session")
+	require.True(t, ok, "%T has no member_session", resp)
+	s, _ := v.FieldByIndex(f.Index).Interface().(*b2b.MemberSession)
+	return s
+}
 
-	claims, err := b2b.CustomClaims[facadeClaims](resp.MemberSession)
-	require.NoError(t, err)
-	assert.Equal(t, "enterprise", claims.Plan)
-	assert.True(t, claims.FeatureFlags.BetaDashboard)
-	assert.Nil(t, claims.RetiredClaim)
+// withMemberSession: the operation's answer carries a member session with custom claims.
+func withMemberSession(op gen.Operation) bool {
+	_, ok := specwalk.Lookup(specwalk.Example(fixtures.ResponseSchema(op.ID), specwalk.Full, ""), "/member_session/custom_claims")
+	return ok
+}
 
-	asMap, err := b2b.CustomClaims[map[string]any](resp.MemberSession)
+// TestCustomClaimsDecodes is an independent oracle (see TESTING.md): the claims of a realistic,
+// hand-written answer decode into the caller's type with the values the file holds.
+func TestCustomClaimsDecodes(t *testing.T) {
+	t.Parallel()
+	const fix = "if the answer's shape changed, update internal/fixtures/testdata/oracles/magicLinksAuthenticate.response.json (member_session.custom_claims) and oracleClaims together"
+	c := fixtures.ByID(oracleAnswerOp)
+	srv := testkit.NewServer(t, testkit.OK(fixtures.Oracle(oracleAnswerOp+".response.json")))
+	resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
+	require.NoError(t, err, fix)
+
+	session := memberSession(t, resp)
+	require.NotNil(t, session, fix)
+	retired, ok := session.CustomClaims["retired_claim"]
+	assert.True(t, ok, "a claim that is null stays a key; "+fix)
+	assert.Nil(t, retired, fix)
+
+	claims, err := b2b.CustomClaims[oracleClaims](session)
 	require.NoError(t, err)
-	assert.Equal(t, resp.MemberSession.CustomClaims, asMap)
+	assert.Equal(t, "enterprise", claims.Plan, fix)
+	assert.True(t, claims.FeatureFlags.BetaDashboard, fix)
+	assert.Nil(t, claims.RetiredClaim, fix)
+
+	asMap, err := b2b.CustomClaims[map[string]any](session)
+	require.NoError(t, err)
+	assert.Equal(t, session.CustomClaims, asMap)
 	assert.Contains(t, asMap, "retired_claim")
 
-	ptr, err := b2b.CustomClaims[*facadeClaims](resp.MemberSession)
+	ptr, err := b2b.CustomClaims[*oracleClaims](session)
 	require.NoError(t, err)
 	require.NotNil(t, ptr)
 	assert.Equal(t, claims, *ptr)
+}
 
-	// Every fixture with a session decodes the same way.
-	for _, op := range []string{gen.OpImpersonationAuthenticate.ID, gen.OpOAuthAuthenticate.ID,
-		gen.OpPasswordsSessionsReset.ID, gen.OpRecoveryCodesRecover.ID} {
-		got, err := b2b.CustomClaims[facadeClaims](facadeSession(t, op))
-		require.NoError(t, err, op)
-		assert.Equal(t, "enterprise", got.Plan, op)
+// Every answer with a member session decodes its claims the same way, with the values of the
+// fixture.
+func TestCustomClaimsOfEveryAnswer(t *testing.T) {
+	t.Parallel()
+	for _, c := range some(t, "answers with a member session", withMemberSession) {
+		t.Run(c.Op.ID, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewServer(t, testkit.OK(c.Response))
+			resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
+			require.NoError(t, err)
+			got, err := b2b.CustomClaims[specClaims](memberSession(t, resp))
+			require.NoError(t, err)
+			ctx := fixtures.ResponseContext(c.Op.ID)
+			const at = "/member_session/custom_claims/"
+			assert.Equal(t, specwalk.StringValue(at+specwalk.FreeFormString, ctx), got.String)
+			assert.Equal(t, specwalk.StringValue(at+specwalk.FreeFormObject+"/"+specwalk.FreeFormString, ctx), got.Object.String)
+			assert.Equal(t, 1.25, got.Number)
+			assert.Nil(t, got.Null)
+		})
 	}
 }
 
-func TestFacadeCustomClaimsWithoutSession(t *testing.T) {
-	claims, err := b2b.CustomClaims[facadeClaims](nil)
+func TestCustomClaimsWithoutSession(t *testing.T) {
+	t.Parallel()
+	claims, err := b2b.CustomClaims[oracleClaims](nil)
 	require.ErrorIs(t, err, b2b.ErrNoMemberSession)
 	assert.Zero(t, claims)
 
 	// The MFA-required answer of an authenticate call has no session: the official SDK's
 	// AuthenticateWithClaims panics here.
-	c := fixtures.ByID(gen.OpMagicLinksAuthenticate.ID)
+	c := fixtures.ByID(oracleAnswerOp)
 	var body map[string]any
-	require.NoError(t, json.Unmarshal(c.Response, &body))
+	require.NoError(t, json.Unmarshal(fixtures.Oracle(oracleAnswerOp+".response.json"), &body))
 	delete(body, "member_session")
 	body["member_authenticated"] = false
 	body["session_token"] = ""
@@ -87,28 +130,31 @@ func TestFacadeCustomClaimsWithoutSession(t *testing.T) {
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
 
-	srv := newFacadeServer(t, facadeOK(raw))
-	resp, err := newFacadeClient(t, srv.URL).MagicLinks.Authenticate(context.Background(), c.Minimal.(*b2b.MagicLinksAuthenticateParams))
+	srv := testkit.NewServer(t, testkit.OK(raw))
+	resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
 	require.NoError(t, err)
-	require.False(t, resp.MemberAuthenticated)
-	assert.NotEmpty(t, resp.IntermediateSessionToken)
+	typed := reflect.ValueOf(resp).Elem()
+	require.False(t, typed.FieldByName("MemberAuthenticated").Bool())
+	assert.NotEmpty(t, typed.FieldByName("IntermediateSessionToken").String())
 	require.NotPanics(t, func() {
-		_, err = b2b.CustomClaims[facadeClaims](resp.MemberSession)
+		_, err = b2b.CustomClaims[oracleClaims](memberSession(t, resp))
 	})
 	assert.ErrorIs(t, err, b2b.ErrNoMemberSession)
 }
 
-func TestFacadeCustomClaimsEmpty(t *testing.T) {
+func TestCustomClaimsEmpty(t *testing.T) {
+	t.Parallel()
 	for name, claims := range map[string]map[string]any{"nil": nil, "empty": {}} {
 		t.Run(name, func(t *testing.T) {
-			got, err := b2b.CustomClaims[facadeClaims](&b2b.MemberSession{CustomClaims: claims})
+			got, err := b2b.CustomClaims[oracleClaims](&b2b.MemberSession{CustomClaims: claims})
 			require.NoError(t, err)
 			assert.Zero(t, got)
 		})
 	}
 }
 
-func TestFacadeCustomClaimsMismatch(t *testing.T) {
+func TestCustomClaimsMismatch(t *testing.T) {
+	t.Parallel()
 	session := &b2b.MemberSession{CustomClaims: map[string]any{
 		"https://acme-widgets.example/plan": 42, // a number where the struct wants a string
 	}}
@@ -118,9 +164,9 @@ func TestFacadeCustomClaimsMismatch(t *testing.T) {
 		typeName string
 	}{
 		{"struct field of another type", func() error {
-			_, err := b2b.CustomClaims[facadeClaims](session)
+			_, err := b2b.CustomClaims[oracleClaims](session)
 			return err
-		}, "b2b_test.facadeClaims"},
+		}, "b2b_test.oracleClaims"},
 		{"scalar", func() error {
 			_, err := b2b.CustomClaims[int](session)
 			return err
@@ -134,7 +180,7 @@ func TestFacadeCustomClaimsMismatch(t *testing.T) {
 			return err
 		}, "io.Reader"},
 		{"claims that cannot be encoded", func() error {
-			_, err := b2b.CustomClaims[facadeClaims](&b2b.MemberSession{CustomClaims: map[string]any{"ch": make(chan int)}})
+			_, err := b2b.CustomClaims[oracleClaims](&b2b.MemberSession{CustomClaims: map[string]any{"ch": make(chan int)}})
 			return err
 		}, ""},
 	}

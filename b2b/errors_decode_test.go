@@ -4,7 +4,6 @@ package b2b_test
 // typed error and never a response with it.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -16,10 +15,11 @@ import (
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
-// facadeStytchError is a complete Stytch error body.
-const facadeStytchError = `{
+// stytchErrorBody is a complete Stytch error body.
+const stytchErrorBody = `{
   "status_code": 404,
   "request_id": "request-id-test-0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
   "error_type": "member_not_found",
@@ -28,13 +28,15 @@ const facadeStytchError = `{
   "error_details": {"member_id": "member-test-00000000-0000-0000-0000-000000000000", "hint": null}
 }`
 
-func TestFacadeStytchErrorIsDecoded(t *testing.T) {
+func TestStytchErrorIsDecoded(t *testing.T) {
+	t.Parallel()
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Op.ID, func(t *testing.T) {
-			srv := newFacadeServer(t, facadeReply(http.StatusNotFound, "application/json", []byte(facadeStytchError)))
-			client := newFacadeClient(t, srv.URL, b2b.WithMaxRetries(0))
+			t.Parallel()
+			srv := testkit.NewServer(t, testkit.Reply(http.StatusNotFound, "application/json", []byte(stytchErrorBody)))
+			client := testkit.NewClient(t, srv.URL, b2b.WithMaxRetries(0))
 
-			resp, err := facadeRow(t, c.Op.ID).call(context.Background(), client, c.Full)
+			resp, err := testkit.Do(t.Context(), client, c, fixtures.Full)
 			require.Error(t, err)
 			assert.Nil(t, resp, "no response together with an error")
 			assert.Equal(t, 1, srv.Count())
@@ -57,7 +59,7 @@ func TestFacadeStytchErrorIsDecoded(t *testing.T) {
 			}
 			// Nothing that was sent appears in the message: not the credentials, not a secret of the
 			// params.
-			assert.NotContains(t, msg, facadeSecret)
+			assert.NotContains(t, msg, testkit.Secret)
 			for _, secret := range fixtures.Secrets(c) {
 				assert.NotContains(t, msg, secret)
 			}
@@ -65,7 +67,8 @@ func TestFacadeStytchErrorIsDecoded(t *testing.T) {
 	}
 }
 
-func TestFacadeNonStytchErrorBodies(t *testing.T) {
+func TestNonStytchErrorBodies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		status      int
@@ -78,16 +81,17 @@ func TestFacadeNonStytchErrorBodies(t *testing.T) {
 		{"empty 503 with a JSON content type", http.StatusServiceUnavailable, "application/json", ""},
 		{"plain-text 401", http.StatusUnauthorized, "text/plain", "unauthorized\n"},
 		{"JSON that is not an object", http.StatusBadRequest, "application/json", `["not", "an", "error"]`},
-		{"truncated Stytch error", http.StatusBadRequest, "application/json", facadeStytchError[:60]},
+		{"truncated Stytch error", http.StatusBadRequest, "application/json", stytchErrorBody[:60]},
 	}
 	for _, tt := range tests {
 		for _, c := range fixtures.Cases() {
 			t.Run(tt.name+"/"+c.Op.ID, func(t *testing.T) {
-				srv := newFacadeServer(t, facadeReply(tt.status, tt.contentType, []byte(tt.body)))
-				// The GET is retried on 5xx; with retries off every operation is sent once.
-				client := newFacadeClient(t, srv.URL, b2b.WithMaxRetries(0))
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.Reply(tt.status, tt.contentType, []byte(tt.body)))
+				// A repeatable operation is retried on 5xx; with retries off every operation is sent once.
+				client := testkit.NewClient(t, srv.URL, b2b.WithMaxRetries(0))
 
-				resp, err := facadeRow(t, c.Op.ID).call(context.Background(), client, c.Minimal)
+				resp, err := testkit.Call(t.Context(), client, c.Minimal)
 				require.Error(t, err)
 				assert.Nil(t, resp, "no response together with an error")
 				assert.Equal(t, 1, srv.Count())
@@ -95,20 +99,21 @@ func TestFacadeNonStytchErrorBodies(t *testing.T) {
 				var e *b2b.Error
 				require.ErrorAs(t, err, &e, "every non-2xx answer is a *b2b.Error")
 				assert.Equal(t, tt.status, e.StatusCode)
-				assert.Equal(t, "request-id-test-header", e.RequestID, "the X-Request-Id header fills in for the body")
+				assert.Equal(t, testkit.HeaderRequestID, e.RequestID, "the X-Request-Id header fills in for the body")
 				assert.Empty(t, e.ErrorType)
 				assert.NotEmpty(t, e.ErrorMessage, "the message says what the body was")
 				msg := err.Error()
 				assert.NotContains(t, msg, "\n")
 				assert.Contains(t, msg, strconv.Itoa(tt.status))
-				assert.Contains(t, msg, "request-id-test-header")
+				assert.Contains(t, msg, testkit.HeaderRequestID)
 				assert.NotContains(t, msg, "<html>", "an HTML page is not copied into the message")
 			})
 		}
 	}
 }
 
-func TestFacadeBrokenSuccessBodies(t *testing.T) {
+func TestBrokenSuccessBodies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body func(c fixtures.Case) []byte
@@ -123,13 +128,13 @@ func TestFacadeBrokenSuccessBodies(t *testing.T) {
 	for _, tt := range tests {
 		for _, c := range fixtures.Cases() {
 			t.Run(tt.name+"/"+c.Op.ID, func(t *testing.T) {
-				srv := newFacadeServer(t, facadeOK(tt.body(c)))
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.OK(tt.body(c)))
 				// The answer breaks the spec on purpose: record the contract's complaints instead of
 				// failing, and check them below.
-				rec := &facadeRecordingTB{TB: t}
-				client := newFacadeClientTB(t, rec, srv.URL, b2b.WithMaxRetries(0))
+				client, rec := testkit.NewLenientClient(t, srv.URL, b2b.WithMaxRetries(0))
 
-				resp, err := facadeRow(t, c.Op.ID).call(context.Background(), client, c.Full)
+				resp, err := testkit.Do(t.Context(), client, c, fixtures.Full)
 				require.Error(t, err)
 				assert.Nil(t, resp, "no partial response")
 				assert.Equal(t, 1, srv.Count(), "a success answer is not retried")
@@ -149,7 +154,7 @@ func TestFacadeBrokenSuccessBodies(t *testing.T) {
 
 				complaints := rec.Errors()
 				for _, m := range complaints {
-					assert.NotContains(t, m, "contract: request", "the request itself must be valid")
+					assert.NotContains(t, m, "testkit: request", "the request itself must be valid")
 				}
 				assert.NotEmpty(t, complaints, "the contract layer must flag the broken answer")
 			})
@@ -158,17 +163,19 @@ func TestFacadeBrokenSuccessBodies(t *testing.T) {
 }
 
 // Unknown fields in a success answer are ignored, so an API addition never breaks a call.
-func TestFacadeUnknownResponseFieldsAreIgnored(t *testing.T) {
+func TestUnknownResponseFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Op.ID, func(t *testing.T) {
+			t.Parallel()
 			var body map[string]any
 			require.NoError(t, json.Unmarshal(c.Response, &body))
 			body["field_added_next_year"] = map[string]any{"nested": []any{1, "two"}}
 			raw, err := json.Marshal(body)
 			require.NoError(t, err)
 
-			srv := newFacadeServer(t, facadeOK(raw))
-			resp, err := facadeRow(t, c.Op.ID).call(context.Background(), newFacadeClient(t, srv.URL), c.Minimal)
+			srv := testkit.NewServer(t, testkit.OK(raw))
+			resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
 			require.NoError(t, err)
 			require.NotNil(t, resp)
 			again, err := json.Marshal(resp)

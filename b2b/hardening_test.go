@@ -1,4 +1,4 @@
-package b2b
+package b2b_test
 
 // Hardening (issue 12): the project secret never prints, custom HTTP clients never follow
 // redirects, a 2xx that is not a success body is an error, echoed secrets are scrubbed from every
@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,33 +26,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
-// hardCase returns the fixture of the first operation (by ID) for which keep is true.
-func hardCase(t *testing.T, what string, keep func(gen.Operation) bool) fixtures.Case {
-	t.Helper()
-	for _, c := range fixtures.Cases() {
-		if keep(c.Op) {
-			return c
-		}
-	}
-	t.Fatalf("the spec has no operation that %s", what)
-	return fixtures.Case{}
-}
-
-func unsentWithBody(op gen.Operation) bool { return !op.Retry.Repeatable() && op.HasBody }
-func repeatable(op gen.Operation) bool     { return op.Retry.Repeatable() }
-
-func hasHeader(name string) func(gen.Operation) bool {
-	return func(op gen.Operation) bool {
-		return slices.ContainsFunc(op.Headers, func(h gen.HeaderParam) bool { return strings.EqualFold(h.Name, name) })
-	}
-}
-
 // subClients returns the client and every sub-client reachable through its exported fields.
-func subClients(c *Client) []any {
+func subClients(c *b2b.Client) []any {
 	var out []any
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
@@ -69,21 +52,22 @@ func subClients(c *Client) []any {
 }
 
 func TestCredentialsNeverPrint(t *testing.T) {
-	c, err := NewClient(resProjectID, resSecret)
+	t.Parallel()
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret)
 	require.NoError(t, err)
 	// The oracle is computed here, independently of the code under test.
-	encoded := base64.StdEncoding.EncodeToString([]byte(resProjectID + ":" + resSecret))
+	encoded := base64.StdEncoding.EncodeToString([]byte(testkit.ProjectID + ":" + testkit.Secret))
 	values := subClients(c)
 	require.Greater(t, len(values), 5, "the walk found the sub-clients")
 	type holder struct {
-		Client  *Client
-		private *Client
+		Client  *b2b.Client
+		private *b2b.Client
 	}
 	values = append(values, holder{Client: c, private: c}, &holder{Client: c, private: c}, *c)
 	for _, v := range values {
 		for _, verb := range []string{"%s", "%q", "%t", "%v", "%+v", "%#v", "%x", "%X", "%d", "%p", "%T"} {
 			out := fmt.Sprintf(verb, v)
-			assert.NotContains(t, out, resSecret, "%s of %T", verb, v)
+			assert.NotContains(t, out, testkit.Secret, "%s of %T", verb, v)
 			assert.NotContains(t, out, encoded, "%s of %T", verb, v)
 		}
 		var buf bytes.Buffer
@@ -91,38 +75,40 @@ func TestCredentialsNeverPrint(t *testing.T) {
 		for _, h := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
 			slog.New(h).Info("client", "c", v)
 		}
-		assert.NotContains(t, buf.String(), resSecret, "log of %T", v)
+		assert.NotContains(t, buf.String(), testkit.Secret, "log of %T", v)
 		assert.NotContains(t, buf.String(), encoded, "log of %T", v)
 	}
 }
 
 func TestCustomHTTPClientsNeverFollowRedirects(t *testing.T) {
-	tc := hardCase(t, "consumes a token and sends a body", unsentWithBody)
+	t.Parallel()
+	tc := one(t, "consumes a token and sends a body", unsentWithBody)
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		for _, where := range []string{"another host", "the same host on another port"} {
 			t.Run(fmt.Sprintf("%d to %s", status, where), func(t *testing.T) {
-				resNoLeaks(t)
-				target := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resOK(w, tc.Response) })
+				t.Parallel()
+				noLeaks(t)
+				target := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
 				targetURL := target.URL
 				if where == "another host" {
 					targetURL = strings.Replace(targetURL, "127.0.0.1", "localhost", 1)
 				}
-				origin := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				origin := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 					http.Redirect(w, r, targetURL+r.URL.Path, status)
 				})
 				tr := &http.Transport{}
 				t.Cleanup(tr.CloseIdleConnections)
 				hc := &http.Client{Transport: tr} // Go's default: follow up to 10 redirects
-				c, _ := resClient(t, origin.URL, WithHTTPClient(hc))
+				c, _ := faultClient(t, origin.URL, b2b.WithHTTPClient(hc))
 
-				resp, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
+				resp, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
 
-				resRequireNoResponse(t, resp, err)
-				var e *Error
+				requireNoResponse(t, resp, err)
+				var e *b2b.Error
 				require.ErrorAs(t, err, &e, "a redirect is an answer, not Stytch's")
 				assert.Equal(t, status, e.StatusCode)
-				assert.Empty(t, target.Hits(), "nothing of the call may reach the redirect target")
-				assert.Len(t, origin.Hits(), 1)
+				assert.Empty(t, target.Requests(), "nothing of the call may reach the redirect target")
+				assert.Len(t, origin.Requests(), 1)
 				assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 			})
 		}
@@ -130,7 +116,8 @@ func TestCustomHTTPClientsNeverFollowRedirects(t *testing.T) {
 }
 
 func TestSuccessStatusWithoutASuccessBody(t *testing.T) {
-	tc := hardCase(t, "consumes a token and sends a body", unsentWithBody)
+	t.Parallel()
+	tc := one(t, "consumes a token and sends a body", unsentWithBody)
 	cases := []struct {
 		name, body, want, requestID string
 	}{
@@ -141,30 +128,56 @@ func TestSuccessStatusWithoutASuccessBody(t *testing.T) {
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {
-			srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			t.Parallel()
+			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = io.WriteString(w, cs.body)
 			})
-			c, _ := resClient(t, srv.URL)
-			resp, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
-			resRequireNoResponse(t, resp, err)
-			var de *DecodeError
+			c, _ := faultClient(t, srv.URL)
+			resp, err := testkit.Call(t.Context(), c, tc.Minimal)
+			requireNoResponse(t, resp, err)
+			var de *b2b.DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, http.StatusOK, de.StatusCode)
 			assert.Contains(t, de.Error(), cs.want)
 			assert.Equal(t, cs.requestID, de.RequestID, "the body's request_id, when it has one")
-			assert.ErrorIs(t, err, ErrOutcomeUnknown, "Stytch may have consumed the token")
-			assert.Len(t, srv.Hits(), 1, "not retried")
+			assert.ErrorIs(t, err, b2b.ErrOutcomeUnknown, "Stytch may have consumed the token")
+			assert.Len(t, srv.Requests(), 1, "not retried")
 		})
 	}
 }
 
+// dateField returns the pointer of a date-time field of op's answer outside any array, or "".
+func dateField(op gen.Operation) string {
+	for _, f := range specwalk.Fields(fixtures.ResponseSchema(op.ID)) {
+		if f.Format == "date-time" && !strings.Contains(f.Pointer, "*") {
+			return f.Pointer
+		}
+	}
+	return ""
+}
+
+// requestSecrets returns the secrets of c that its params or headers carry (not its answer's).
+func requestSecrets(c fixtures.Case) []string {
+	var out []string
+	for _, s := range fixtures.Secrets(c) {
+		if strings.HasSuffix(s, "-"+fixtures.RequestContext(c.Op.ID)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
-	tc := hardCase(t, "consumes a token and sends a body", unsentWithBody)
+	t.Parallel()
+	tc := one(t, "consumes a secret and answers with a date", func(op gen.Operation) bool {
+		return unsentWithBody(op) && hasSecretFields(op) && dateField(op) != ""
+	})
 	secrets := fixtures.Secrets(tc)
-	require.NotEmpty(t, secrets)
-	token := secrets[0]
-	all := append(slices.Clone(secrets), resSecret, base64.StdEncoding.EncodeToString([]byte(resProjectID+":"+resSecret)))
+	sent := requestSecrets(tc)
+	require.NotEmpty(t, sent)
+	token := sent[0]
+	all := append(slices.Clone(secrets), testkit.Secret, base64.StdEncoding.EncodeToString([]byte(testkit.ProjectID+":"+testkit.Secret)))
 
 	check := func(t *testing.T, err error, logs string) {
 		t.Helper()
@@ -176,27 +189,36 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 		}
 	}
 	t.Run("in X-Request-Id of a 2xx that does not decode", func(t *testing.T) {
-		srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		t.Parallel()
+		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Request-Id", "id-"+token)
 			_, _ = io.WriteString(w, `{"request_id": 7}`)
 		})
 		var logs bytes.Buffer
-		c, _ := resClient(t, srv.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-		_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-		var de *DecodeError
+		c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		_, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
+		var de *b2b.DecodeError
 		require.ErrorAs(t, err, &de)
 		assert.Contains(t, de.RequestID, gen.Redacted)
 		check(t, err, logs.String())
 	})
 	t.Run("in a date field", func(t *testing.T) {
-		srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-			body := strings.Replace(string(tc.Response), `"status_code"`, `"intermediate_session_token_expires_at":"`+token+`","status_code"`, 1)
-			_, _ = io.WriteString(w, body)
-		})
+		t.Parallel()
+		var tree any
+		require.NoError(t, json.Unmarshal(tc.Response, &tree))
+		ptr := strings.Split(dateField(tc.Op)[1:], "/")
+		at := tree.(map[string]any)
+		for _, tok := range ptr[:len(ptr)-1] {
+			at = at[tok].(map[string]any)
+		}
+		at[ptr[len(ptr)-1]] = token
+		body, err := json.Marshal(tree)
+		require.NoError(t, err)
+		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
 		var logs bytes.Buffer
-		c, _ := resClient(t, srv.URL, WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-		_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-		var de *DecodeError
+		c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		_, err = testkit.Do(t.Context(), c, tc, fixtures.Full)
+		var de *b2b.DecodeError
 		require.ErrorAs(t, err, &de)
 		check(t, err, logs.String())
 	})
@@ -205,15 +227,16 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 		"in a malformed header line": "HTTP/1.1 200 OK\r\n" + token + "\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			url := resRawServer(t, func(n int, conn net.Conn) {
-				if _, _, err := resReadRequest(conn); err == nil {
+			t.Parallel()
+			url := rawServer(t, func(n int, conn net.Conn) {
+				if _, _, err := readRequest(conn); err == nil {
 					_, _ = io.WriteString(conn, answer)
 				}
 			})
 			var logs bytes.Buffer
-			c, _ := resClient(t, url, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-			_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-			var te *TransportError
+			c, _ := faultClient(t, url, b2b.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			_, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
+			var te *b2b.TransportError
 			require.ErrorAs(t, err, &te)
 			check(t, err, logs.String())
 		})
@@ -221,46 +244,37 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 }
 
 func TestShortSecretsDoNotMangleMessages(t *testing.T) {
-	sc := newScrubber([]string{"used", "secret-long-enough-token"})
-	assert.Equal(t, "the token was already used", sc.String("the token was already used"),
+	t.Parallel()
+	secrets := []string{"used", "secret-long-enough-token"}
+	assert.Equal(t, "the token was already used", b2b.Scrub(secrets, "the token was already used"),
 		"a short secret inside a word run is left alone")
-	assert.Equal(t, `token "[redacted]" is invalid`, sc.String(`token "used" is invalid`), "a quoted short secret is scrubbed")
-	assert.Equal(t, "[redacted]", sc.String("used"), "a value that is the secret is scrubbed")
-	assert.Equal(t, "x [redacted] y", sc.String("x secret-long-enough-token y"), "a long secret is scrubbed anywhere")
+	assert.Equal(t, `token "[redacted]" is invalid`, b2b.Scrub(secrets, `token "used" is invalid`), "a quoted short secret is scrubbed")
+	assert.Equal(t, "[redacted]", b2b.Scrub(secrets, "used"), "a value that is the secret is scrubbed")
+	assert.Equal(t, "x [redacted] y", b2b.Scrub(secrets, "x secret-long-enough-token y"), "a long secret is scrubbed anywhere")
 }
 
 func TestHeaderValuesMustBeOneLine(t *testing.T) {
-	tc := hardCase(t, "takes the member-session header", hasHeader(memberSessionHeader))
+	t.Parallel()
+	tc := one(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 0 })
 	for _, bad := range []string{"tok\r\nX-Evil: 1", "tok\nx", "tok\rx", "tok\x00x", "tok\x7f", "\xff\xfe"} {
-		for _, opt := range []CallOption{WithMemberSession(bad), WithMemberSessionJWT(bad)} {
-			srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resOK(w, tc.Response) })
-			c, _ := resClient(t, srv.URL)
-			_, err := resInvokeOpts(t.Context(), t, c, tc.Minimal, opt)
-			var ve *ValidationError
+		for _, h := range tc.Op.Headers {
+			opt, ok := testkit.HeaderOption(h.Name, bad)
+			require.True(t, ok, h.Name)
+			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+			c, _ := faultClient(t, srv.URL)
+			_, err := testkit.Call(t.Context(), c, tc.Minimal, opt)
+			var ve *b2b.ValidationError
 			require.ErrorAs(t, err, &ve, "%q", bad)
-			assert.ErrorIs(t, err, ErrNotSent)
+			assert.ErrorIs(t, err, b2b.ErrNotSent)
 			assert.NotContains(t, err.Error(), bad, "the value is a credential")
-			assert.Empty(t, srv.Hits(), "nothing is sent")
+			assert.Empty(t, srv.Requests(), "nothing is sent")
 		}
 	}
 }
 
-// resInvokeOpts calls the facade method for params with per-call options.
-func resInvokeOpts(ctx context.Context, t testing.TB, c *Client, params any, opts ...CallOption) (reflect.Value, error) {
-	t.Helper()
-	m, ok := resMethods(c)[reflect.TypeOf(params)]
-	require.True(t, ok, "no facade method takes %T", params)
-	args := []reflect.Value{reflect.ValueOf(ctx), reflect.ValueOf(params)}
-	for _, o := range opts {
-		args = append(args, reflect.ValueOf(o))
-	}
-	out := m.Call(args)
-	err, _ := out[1].Interface().(error)
-	return out[0], err
-}
-
 func TestDefaultClientSettings(t *testing.T) {
-	hc := newHTTPClient()
+	t.Parallel()
+	hc := b2b.NewHTTPClient()
 	tr, ok := hc.Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.Equal(t, int64(64<<10), tr.MaxResponseHeaderBytes, "headers are bounded far below net/http's 10 MiB")
@@ -276,26 +290,28 @@ func TestDefaultClientSettings(t *testing.T) {
 }
 
 func TestHugeResponseHeadersAreRefused(t *testing.T) {
-	tc := resGET(t)
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
 	big := strings.Repeat("a", 1<<20)
-	url := resRawServer(t, func(n int, conn net.Conn) {
-		if _, _, err := resReadRequest(conn); err == nil {
+	url := rawServer(t, func(n int, conn net.Conn) {
+		if _, _, err := readRequest(conn); err == nil {
 			_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nX-Big: "+big+"\r\nContent-Length: 2\r\n\r\n{}")
 		}
 	})
-	c, err := NewClient(resProjectID, resSecret, WithBaseURL(url), WithMaxRetries(0))
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, b2b.WithBaseURL(url), b2b.WithMaxRetries(0))
 	require.NoError(t, err)
-	_, err = resInvoke(t.Context(), t, c, tc.Minimal, nil)
-	var te *TransportError
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
+	var te *b2b.TransportError
 	require.ErrorAs(t, err, &te)
 	assert.Contains(t, te.Error(), "header")
 }
 
 func TestOversizeDeclaredBodyFailsWithoutReadingIt(t *testing.T) {
-	tc := hardCase(t, "consumes a token and sends a body", unsentWithBody)
+	t.Parallel()
+	tc := one(t, "consumes a token and sends a body", unsentWithBody)
 	closed := make(chan struct{})
-	url := resRawServer(t, func(n int, conn net.Conn) {
-		if _, _, err := resReadRequest(conn); err != nil {
+	url := rawServer(t, func(n int, conn net.Conn) {
+		if _, _, err := readRequest(conn); err != nil {
 			return
 		}
 		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\n\r\n{")
@@ -304,62 +320,75 @@ func TestOversizeDeclaredBodyFailsWithoutReadingIt(t *testing.T) {
 		_, _ = conn.Read(make([]byte, 1))
 		close(closed)
 	})
-	c, _ := resClient(t, url, WithTimeout(time.Hour))
+	c, _ := faultClient(t, url, b2b.WithTimeout(time.Hour))
 	done := make(chan error, 1)
 	go func() {
-		_, err := resInvoke(context.Background(), t, c, tc.Minimal, nil)
+		_, err := testkit.Call(context.Background(), c, tc.Minimal)
 		done <- err
 	}()
 	select {
 	case err := <-done:
-		assert.ErrorIs(t, err, ErrResponseTooLarge)
+		assert.ErrorIs(t, err, b2b.ErrResponseTooLarge)
 	case <-closed:
 		t.Fatal("the client held the connection until the server gave up")
 	}
 }
 
+// topSecret returns the JSON name of the first secret field at the top of op's params, or "".
+func topSecret(op gen.Operation) string {
+	for _, p := range op.SecretFields {
+		if strings.Count(p, "/") == 1 {
+			return p[1:]
+		}
+	}
+	return ""
+}
+
 func TestInvalidUTF8IsRefusedBeforeSending(t *testing.T) {
-	tc := hardCase(t, "consumes a token and sends a body", unsentWithBody)
-	secret := tc.Op.SecretFields[0][1:]
+	t.Parallel()
+	tc := one(t, "consumes a secret field of its params", func(op gen.Operation) bool { return unsentWithBody(op) && topSecret(op) != "" })
+	secret := topSecret(tc.Op)
 	params := reflect.New(reflect.TypeOf(tc.Minimal).Elem())
 	params.Elem().Set(reflect.ValueOf(tc.Full).Elem())
-	f, ok := resFieldByJSON(params.Elem().Type(), secret)
+	f, ok := fieldByJSON(params.Elem().Type(), secret)
 	require.True(t, ok)
 	fv := params.Elem().FieldByIndex(f.Index)
 	if fv.Kind() == reflect.Pointer {
 		fv = fv.Elem()
 	}
 	fv.SetString("tok\xffen")
-	srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resOK(w, tc.Response) })
-	c, _ := resClient(t, srv.URL)
-	_, err := resInvoke(t.Context(), t, c, params.Interface(), nil)
-	var ve *ValidationError
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+	c, _ := faultClient(t, srv.URL)
+	_, err := testkit.Call(t.Context(), c, params.Interface())
+	var ve *b2b.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "utf8", ve.Rule)
 	assert.Equal(t, secret, ve.Field)
 	assert.NotContains(t, err.Error(), "tok\xffen")
-	assert.Empty(t, srv.Hits())
+	assert.Empty(t, srv.Requests())
 }
 
 func TestHugeRetryAfterIsCapped(t *testing.T) {
-	tc := resGET(t)
-	srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "99999999999999999999")
-			resStytchError(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
+			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 			return
 		}
-		resOK(w, tc.Response)
+		okWithRequestID(w, tc.Response)
 	})
-	c, waits := resClient(t, srv.URL, WithTimeout(time.Hour))
-	_, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
+	c, waits := faultClient(t, srv.URL, b2b.WithTimeout(time.Hour))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{defaultBackoff.retryAfterCap}, waits.all(), "capped, not taken as absent")
+	assert.Equal(t, []time.Duration{b2b.DefaultBackoff().RetryAfterCap}, waits.All(), "capped, not taken as absent")
 }
 
 func TestRetryableMeansSafeToSendAgain(t *testing.T) {
-	unsent := hardCase(t, "consumes a token and sends a body", unsentWithBody)
-	safe := hardCase(t, "is repeatable", repeatable)
+	t.Parallel()
+	unsent := one(t, "consumes a token and sends a body", unsentWithBody)
+	safe := one(t, "is repeatable", repeatable)
 	cases := []struct {
 		tc     fixtures.Case
 		status int
@@ -375,13 +404,13 @@ func TestRetryableMeansSafeToSendAgain(t *testing.T) {
 		{safe, http.StatusBadRequest, false},
 	}
 	for _, cs := range cases {
-		srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3")
-			resStytchError(w, cs.status, "x", "y")
+			testkit.Error(w, cs.status, "x", "y")
 		})
-		c, _ := resClient(t, srv.URL, WithMaxRetries(0))
-		_, err := resInvoke(t.Context(), t, c, cs.tc.Minimal, nil)
-		var e *Error
+		c, _ := faultClient(t, srv.URL, b2b.WithMaxRetries(0))
+		_, err := testkit.Call(t.Context(), c, cs.tc.Minimal)
+		var e *b2b.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, cs.want, e.Retryable(), "%s %d", cs.tc.Op.ID, cs.status)
 		assert.Equal(t, 3*time.Second, e.RetryAfter, "the final answer's Retry-After is kept")
@@ -389,20 +418,22 @@ func TestRetryableMeansSafeToSendAgain(t *testing.T) {
 }
 
 func TestErrNotSent(t *testing.T) {
-	tc := resGET(t)
-	c, _ := resClient(t, resClosedPortURL(t))
-	_, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
-	assert.ErrorIs(t, err, ErrNotSent, "a refused connection never carried the request")
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	c, _ := faultClient(t, closedPortURL(t))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
+	assert.ErrorIs(t, err, b2b.ErrNotSent, "a refused connection never carried the request")
 
 	params := reflect.New(reflect.TypeOf(tc.Minimal).Elem()).Interface() // required fields empty
-	_, err = resInvoke(t.Context(), t, c, params, nil)
-	assert.ErrorIs(t, err, ErrNotSent, "a validation error sends nothing")
+	require.Error(t, params.(b2b.Params).Validate(), "%s has a required field", tc.Op.ID)
+	_, err = testkit.Call(t.Context(), c, params)
+	assert.ErrorIs(t, err, b2b.ErrNotSent, "a validation error sends nothing")
 
-	srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		resStytchError(w, http.StatusNotFound, "member_not_found", "no")
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		testkit.Error(w, http.StatusNotFound, "member_not_found", "no")
 	})
-	c, _ = resClient(t, srv.URL)
-	_, err = resInvoke(t.Context(), t, c, tc.Minimal, nil)
+	c, _ = faultClient(t, srv.URL)
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
 	assert.Error(t, err)
-	assert.False(t, errors.Is(err, ErrNotSent), "an answer came back: the request was sent")
+	assert.False(t, errors.Is(err, b2b.ErrNotSent), "an answer came back: the request was sent")
 }

@@ -1,13 +1,15 @@
 package b2b_test
 
-// The wire format of the twelve operations: method, path, headers and body byte for byte, decoding
-// of complete responses, nil-skipping, free-form nulls, the Invite headers and path escaping.
+// The wire format of every operation: method, path, headers and body byte for byte, decoding of
+// complete responses, nil-skipping, free-form nulls, header parameters and path escaping. The
+// operations, their fields and their header and path parameters come from the spec (through
+// fixtures and gen.Operation), so a new operation or field is covered without editing this file.
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -21,88 +23,90 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
-func TestFacadeWireFormat(t *testing.T) {
+func TestWireFormat(t *testing.T) {
+	t.Parallel()
 	const uaSuffix = "acme-backend/2.3"
-	wantAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte(facadeProjectID+":"+facadeSecret))
+	// The oracle is computed here from the kit's credentials, not asked of the code under test.
+	wantAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte(testkit.ProjectID+":"+testkit.Secret))
 	for _, c := range fixtures.Cases() {
-		for _, kind := range []string{"minimal", "full"} {
-			t.Run(c.Op.ID+"/"+kind, func(t *testing.T) {
-				row := facadeRow(t, c.Op.ID)
-				params := c.Minimal
-				if kind == "full" {
-					params = c.Full
-				}
-				srv := newFacadeServer(t, facadeOK(c.Response))
-				client := newFacadeClient(t, srv.URL, b2b.WithUserAgent(uaSuffix))
+		for _, kind := range fixtures.Kinds() {
+			t.Run(c.Op.ID+"/"+string(kind), func(t *testing.T) {
+				t.Parallel()
+				params := c.Params(kind)
+				srv := testkit.NewServer(t, testkit.OK(c.Response))
+				client := testkit.NewClient(t, srv.URL, b2b.WithUserAgent(uaSuffix))
 
-				resp, err := row.call(context.Background(), client, params)
+				resp, err := testkit.Call(t.Context(), client, params)
 				require.NoError(t, err)
 				require.NotNil(t, resp)
 
-				hits := srv.Hits()
+				hits := srv.Requests()
 				require.Len(t, hits, 1, "exactly one request must be sent")
 				h := hits[0]
 				assert.Equal(t, c.Op.Method, h.Method)
-				assert.Equal(t, facadeExpectedPath(t, c.Op, params), h.EscapedPath)
+				assert.Equal(t, expectedPath(t, c.Op, params), h.EscapedPath)
 
 				assert.Equal(t, wantAuth, h.Header.Get("Authorization"))
 				req := &http.Request{Header: h.Header}
 				user, pass, ok := req.BasicAuth()
 				assert.True(t, ok, "Authorization is not HTTP Basic")
-				assert.Equal(t, facadeProjectID, user)
-				assert.Equal(t, facadeSecret, pass)
+				assert.Equal(t, testkit.ProjectID, user)
+				assert.Equal(t, testkit.Secret, pass)
 
 				ua := h.Header.Get("User-Agent")
 				assert.True(t, strings.HasPrefix(ua, "stytch-b2b-go/"+b2b.Version+" "), "User-Agent %q", ua)
 				assert.True(t, strings.HasSuffix(ua, " "+uaSuffix), "User-Agent %q lacks the suffix", ua)
 
-				assert.Empty(t, h.Header.Values("X-Stytch-Member-Session"))
-				assert.Empty(t, h.Header.Values("X-Stytch-Member-SessionJWT"))
+				for _, op := range gen.Operations { // no header parameter is sent unless asked for
+					for _, hp := range op.Headers {
+						assert.Empty(t, h.Header.Values(hp.Name))
+					}
+				}
 
 				golden := fixtures.Golden(c.Op.ID, kind)
-				if c.Op.Method == http.MethodGet {
+				if !c.Op.HasBody {
 					assert.Nil(t, golden)
-					assert.Empty(t, h.Body, "a GET sends no body")
-					assert.Empty(t, h.Header.Get("Content-Type"), "a GET has no body to describe")
+					assert.Empty(t, h.Body, "an operation without a body sends none")
+					assert.Empty(t, h.Header.Get("Content-Type"), "no body to describe")
 					return
 				}
 				require.NotEmpty(t, golden)
 				assert.Equal(t, "application/json", h.Header.Get("Content-Type"))
 				assert.JSONEq(t, string(golden), string(h.Body))
-				assert.Equal(t, string(golden), string(h.Body), "the body must match the golden file byte for byte")
+				assert.Equal(t, string(golden), string(h.Body), "the body must match the golden body byte for byte")
 			})
 		}
 	}
 }
 
-func TestFacadeUserAgentWithoutSuffix(t *testing.T) {
-	c := fixtures.ByID(gen.OpRecoveryCodesRotate.ID)
-	srv := newFacadeServer(t, facadeOK(c.Response))
-	client := newFacadeClient(t, srv.URL)
-	_, err := client.RecoveryCodes.Rotate(context.Background(), c.Minimal.(*b2b.RecoveryCodesRotateParams))
+func TestUserAgentWithoutSuffix(t *testing.T) {
+	t.Parallel()
+	c := fixtures.Cases()[0]
+	srv := testkit.NewServer(t, testkit.OK(c.Response))
+	_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Count())
-	ua := srv.Hits()[0].Header.Get("User-Agent")
+	ua := srv.Requests()[0].Header.Get("User-Agent")
 	assert.Regexp(t, `^stytch-b2b-go/\d+\.\d+\.\d+\S* \(go[^;]+; [a-z0-9]+/[a-z0-9]+\)$`, ua)
 	assert.True(t, strings.HasPrefix(ua, "stytch-b2b-go/"+b2b.Version+" "), "User-Agent %q", ua)
 }
 
-func TestFacadeResponseDecoding(t *testing.T) {
+func TestResponseDecoding(t *testing.T) {
+	t.Parallel()
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Op.ID, func(t *testing.T) {
-			row := facadeRow(t, c.Op.ID)
-			srv := newFacadeServer(t, facadeOK(c.Response))
-			client := newFacadeClient(t, srv.URL)
-
-			resp, err := row.call(context.Background(), client, c.Minimal)
+			t.Parallel()
+			srv := testkit.NewServer(t, testkit.OK(c.Response))
+			resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
 			require.NoError(t, err)
 			require.NotNil(t, resp)
 			rv := reflect.ValueOf(resp)
 			require.Equal(t, reflect.Pointer, rv.Kind())
-			require.False(t, rv.IsNil())
-			require.Equal(t, row.respType, rv.Type().Elem())
+			require.Equal(t, testkit.MethodOf(c.Op).Response, rv.Type())
+			require.Equal(t, reflect.TypeOf(c.Op.NewResponse()), rv.Type(), "the method returns the operation's answer type")
 
 			// Every field of the fixture landed in the typed response, with its value: re-encoding
 			// gives the fixture back.
@@ -112,15 +116,14 @@ func TestFacadeResponseDecoding(t *testing.T) {
 
 			// Pointers, maps and slices are set wherever the fixture has a value, and free-form
 			// objects keep their null values as keys.
-			facadeAssertLanded(t, c.Op.ID, rv.Elem(), facadeDecodeObject(t, c.Response))
+			assertLanded(t, c.Op.ID, rv.Elem(), decodeObject(t, c.Response))
 		})
 	}
 }
 
-// facadeAssertLanded walks the typed value v along the decoded JSON j: every JSON key with a
-// non-null value has a non-nil Go value, and a free-form map keeps null values as keys with a nil
-// value.
-func facadeAssertLanded(t *testing.T, path string, v reflect.Value, j any) {
+// assertLanded walks the typed value v along the decoded JSON j: every JSON key with a non-null
+// value has a non-nil Go value, and a free-form map keeps null values as keys with a nil value.
+func assertLanded(t *testing.T, path string, v reflect.Value, j any) {
 	t.Helper()
 	if j == nil {
 		return
@@ -138,9 +141,8 @@ func facadeAssertLanded(t *testing.T, path string, v reflect.Value, j any) {
 			return // a time.Time or another value type that encodes as a string
 		}
 		for i := range v.NumField() {
-			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-			if val, ok := obj[name]; ok {
-				facadeAssertLanded(t, path+"."+name, v.Field(i), val)
+			if val, ok := obj[jsonName(v.Type().Field(i))]; ok {
+				assertLanded(t, path+"."+jsonName(v.Type().Field(i)), v.Field(i), val)
 			}
 		}
 	case reflect.Map:
@@ -150,7 +152,7 @@ func facadeAssertLanded(t *testing.T, path string, v reflect.Value, j any) {
 		}
 		assert.Falsef(t, v.IsNil(), "%s is a nil map", path)
 		for key, val := range obj {
-			got := v.MapIndex(reflectKey(v, key))
+			got := v.MapIndex(reflect.ValueOf(key).Convert(v.Type().Key()))
 			if !assert.Truef(t, got.IsValid(), "%s: key %q is missing", path, key) {
 				continue
 			}
@@ -158,7 +160,7 @@ func facadeAssertLanded(t *testing.T, path string, v reflect.Value, j any) {
 				assert.Truef(t, got.Kind() == reflect.Interface && got.IsNil(), "%s.%s: want a nil value for JSON null, got %v", path, key, got)
 				continue
 			}
-			facadeAssertLanded(t, path+"."+key, got, val)
+			assertLanded(t, path+"."+key, got, val)
 		}
 	case reflect.Slice:
 		arr, ok := j.([]any)
@@ -168,26 +170,19 @@ func facadeAssertLanded(t *testing.T, path string, v reflect.Value, j any) {
 		assert.Falsef(t, v.IsNil(), "%s is a nil slice", path)
 		if assert.Equalf(t, len(arr), v.Len(), "%s: length", path) {
 			for i := range arr {
-				facadeAssertLanded(t, fmt.Sprintf("%s[%d]", path, i), v.Index(i), arr[i])
+				assertLanded(t, fmt.Sprintf("%s[%d]", path, i), v.Index(i), arr[i])
 			}
 		}
 	}
 }
 
-func reflectKey(m reflect.Value, key string) reflect.Value {
-	return reflect.ValueOf(key).Convert(m.Type().Key())
-}
-
-// facadeRequiredProps returns the names of the required and of all properties of op's request
-// (the body schema, or the path parameters of the GET), as the spec declares them.
-func facadeRequestProps(t *testing.T, doc *openapi3.T, opID string) (required []string, props map[string]*openapi3.Schema) {
+// requestProps returns the names of the required and of all top-level properties of op's request
+// (the body schema, or the path parameters), as the spec declares them.
+func requestProps(t testing.TB, opID string) (required []string, props map[string]*openapi3.Schema) {
 	t.Helper()
-	op := facadeSpecOperation(t, doc, opID)
+	op := fixtures.SpecOperation(opID)
 	props = map[string]*openapi3.Schema{}
-	if op.RequestBody != nil {
-		mt := op.RequestBody.Value.Content.Get("application/json")
-		require.NotNil(t, mt, "%s: no JSON body", opID)
-		s := mt.Schema.Value
+	if s := fixtures.RequestSchema(opID); s != nil {
 		for name, p := range s.Properties {
 			props[name] = p.Value
 		}
@@ -205,99 +200,97 @@ func facadeRequestProps(t *testing.T, doc *openapi3.T, opID string) (required []
 	return required, props
 }
 
-func facadeSpecOperation(t *testing.T, doc *openapi3.T, opID string) *openapi3.Operation {
+// requiredOnly returns new params of c's operation holding the required fields of its Minimal
+// golden body and nothing else, and the JSON members that must be sent.
+func requiredOnly(t testing.TB, c fixtures.Case) (any, map[string]json.RawMessage) {
 	t.Helper()
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			if op.OperationID == opID {
-				return op
-			}
-		}
+	required, _ := requestProps(t, c.Op.ID)
+	var minimal map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(fixtures.Golden(c.Op.ID, fixtures.Minimal), &minimal))
+	params := c.Op.NewParams()
+	want := map[string]json.RawMessage{}
+	for _, name := range required {
+		f := field(t, params, name)
+		require.NoError(t, json.Unmarshal(minimal[name], f.Addr().Interface()), name)
+		want[name] = minimal[name]
 	}
-	require.FailNowf(t, "unknown operation", "%s is not in the spec", opID)
-	return nil
+	return params, want
 }
 
-// TestFacadeOptionalNilFieldsAreNotSent builds, for each operation with a body, params with only the
+// TestOptionalNilFieldsAreNotSent builds, for each operation with a body, params with only the
 // fields the spec requires and checks that exactly those are sent.
-func TestFacadeOptionalNilFieldsAreNotSent(t *testing.T) {
-	doc := facadeDoc(t)
-	for _, c := range fixtures.Cases() {
-		if c.Op.Method == http.MethodGet {
-			continue
-		}
+func TestOptionalNilFieldsAreNotSent(t *testing.T) {
+	t.Parallel()
+	for _, c := range some(t, "sends a body", hasBody) {
 		t.Run(c.Op.ID, func(t *testing.T) {
-			row := facadeRow(t, c.Op.ID)
-			required, props := facadeRequestProps(t, doc, c.Op.ID)
-			require.NotEmpty(t, required)
-			params := row.newParams()
-			want := map[string]any{}
-			for _, name := range required {
-				require.Truef(t, props[name].Type.Is(openapi3.TypeString),
-					"%s.%s is a required %v: teach this test to fill it", c.Op.ID, name, props[name].Type)
-				v := "value-of-" + name
-				facadeSet(t, params, name, v)
-				want[name] = v
-			}
-			srv := newFacadeServer(t, facadeOK(c.Response))
-			_, err := row.call(context.Background(), newFacadeClient(t, srv.URL), params)
+			t.Parallel()
+			params, want := requiredOnly(t, c)
+			require.NotEmpty(t, want)
+			srv := testkit.NewServer(t, testkit.OK(c.Response))
+			_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
 			require.NoError(t, err)
 			require.Equal(t, 1, srv.Count())
 			wantJSON, err := json.Marshal(want)
 			require.NoError(t, err)
-			assert.JSONEq(t, string(wantJSON), string(srv.Hits()[0].Body), "only the required fields may be sent")
+			assert.JSONEq(t, string(wantJSON), string(srv.Requests()[0].Body), "only the required fields may be sent")
 		})
 	}
 }
 
-// TestFacadeFreeFormNilIsSentAsNull sets every free-form object of every request (as the spec
-// declares them) to a map with a nil value and checks that the nil arrives as JSON null.
-func TestFacadeFreeFormNilIsSentAsNull(t *testing.T) {
-	doc := facadeDoc(t)
+// freeFormProps lists the top-level free-form objects of the request of op.
+func freeFormProps(t testing.TB, opID string) []string {
+	_, props := requestProps(t, opID)
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		s := props[name]
+		if s.Type.Is(openapi3.TypeObject) && len(s.Properties) == 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// TestFreeFormNilIsSentAsNull sets every free-form object of every request (as the spec declares
+// them) to a map with a nil value and checks that the nil arrives as JSON null, and that the
+// body is byte for byte the Minimal body with that member added.
+func TestFreeFormNilIsSentAsNull(t *testing.T) {
+	t.Parallel()
 	seen := 0
 	for _, c := range fixtures.Cases() {
-		_, props := facadeRequestProps(t, doc, c.Op.ID)
-		for name, s := range props {
-			if !s.Type.Is(openapi3.TypeObject) || len(s.Properties) > 0 {
-				continue
-			}
+		for _, name := range freeFormProps(t, c.Op.ID) {
 			seen++
 			t.Run(c.Op.ID+"/"+name, func(t *testing.T) {
-				row := facadeRow(t, c.Op.ID)
-				params := facadeClone(c.Minimal)
-				facadeSet(t, params, name, map[string]any{"remove": nil, "keep": "yes"})
-				srv := newFacadeServer(t, facadeOK(c.Response))
-				_, err := row.call(context.Background(), newFacadeClient(t, srv.URL), params)
-				require.NoError(t, err)
-				require.Equal(t, 1, srv.Count())
-				body := facadeDecodeObject(t, srv.Hits()[0].Body)
-				require.Contains(t, body, name)
-				got, err := json.Marshal(body[name])
-				require.NoError(t, err)
-				assert.JSONEq(t, `{"keep":"yes","remove":null}`, string(got))
+				t.Parallel()
+				for _, value := range []map[string]any{{"remove": nil, "keep": "yes"}, {"remove": nil}} {
+					params := cloneParams(c.Minimal)
+					setField(t, params, name, value)
+					srv := testkit.NewServer(t, testkit.OK(c.Response))
+					_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
+					require.NoError(t, err)
+					require.Equal(t, 1, srv.Count())
+					body := decodeObject(t, srv.Requests()[0].Body)
+					require.Contains(t, body, name)
+					got, err := json.Marshal(body[name])
+					require.NoError(t, err)
+					want, err := json.Marshal(value)
+					require.NoError(t, err)
+					assert.JSONEq(t, string(want), string(got))
+
+					var members map[string]any
+					require.NoError(t, json.Unmarshal(fixtures.Golden(c.Op.ID, fixtures.Minimal), &members))
+					members[name] = value
+					exact, err := json.Marshal(members)
+					require.NoError(t, err)
+					assert.Equal(t, string(exact), string(srv.Requests()[0].Body), "byte for byte")
+				}
 			})
 		}
 	}
-	// session_custom_claims (5 operations), trusted_metadata and untrusted_metadata (invite).
-	assert.GreaterOrEqual(t, seen, 7, "the spec lost free-form objects, or this test stopped finding them")
+	assert.NotZero(t, seen, "the spec has free-form request objects, or this test stopped finding them")
 }
 
-func TestFacadeSessionCustomClaimsRemoveIsSentAsNull(t *testing.T) {
-	c := fixtures.ByID(gen.OpMagicLinksAuthenticate.ID)
-	srv := newFacadeServer(t, facadeOK(c.Response))
-	client := newFacadeClient(t, srv.URL)
-	_, err := client.MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
-		MagicLinksToken:     "secret-magic-links-token-claims-test",
-		SessionCustomClaims: map[string]any{"remove": nil},
-	})
-	require.NoError(t, err)
-	require.Equal(t, 1, srv.Count())
-	assert.Equal(t,
-		`{"magic_links_token":"secret-magic-links-token-claims-test","session_custom_claims":{"remove":null}}`,
-		string(srv.Hits()[0].Body))
-}
-
-func TestFacadePtr(t *testing.T) {
+func TestPtr(t *testing.T) {
+	t.Parallel()
 	n := int32(60)
 	p := b2b.Ptr(n)
 	require.NotNil(t, p)
@@ -305,161 +298,226 @@ func TestFacadePtr(t *testing.T) {
 	n = 61
 	assert.Equal(t, int32(60), *p, "Ptr must point to a copy")
 	assert.NotSame(t, b2b.Ptr("x"), b2b.Ptr("x"), "each call returns a new pointer")
+	type named string
+	assert.Equal(t, named("es"), *b2b.Ptr(named("es")), "Ptr works for named types such as the enums")
 
-	c := fixtures.ByID(gen.OpMagicLinksAuthenticate.ID)
-	srv := newFacadeServer(t, facadeOK(c.Response))
-	client := newFacadeClient(t, srv.URL)
-	_, err := client.MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
-		MagicLinksToken:        "secret-magic-links-token-ptr-test",
-		SessionDurationMinutes: b2b.Ptr(int32(60)),
-		Locale:                 b2b.Ptr(b2b.MagicLinksAuthenticateLocale("es")),
-		TelemetryID:            b2b.Ptr(""), // set, though empty: optional pointers are sent when not nil
-	})
+	// Optional fields set through Ptr are sent, an empty string included: a pointer that is not
+	// nil is sent.
+	var c fixtures.Case
+	var intField, strField string
+	var intType reflect.Type
+	for _, fc := range some(t, "sends a body", hasBody) {
+		required, props := requestProps(t, fc.Op.ID)
+		intField, strField = "", ""
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			if slices.Contains(required, name) {
+				continue
+			}
+			f := field(t, fc.Op.NewParams(), name).Type()
+			switch {
+			case f.Kind() == reflect.Pointer && f.Elem().Kind() == reflect.Int32 && props[name].Min != nil && intField == "":
+				intField, intType = name, f
+			case f == reflect.TypeFor[*string]() && len(props[name].Enum) == 0 && strField == "":
+				strField = name
+			}
+		}
+		if intField != "" && strField != "" {
+			c = fc
+			break
+		}
+	}
+	require.NotEmpty(t, c.Op.ID, "the spec has an operation with an optional bounded integer and an optional string")
+	require.Equal(t, reflect.TypeFor[*int32](), intType)
+	_, props := requestProps(t, c.Op.ID)
+	lowest := int32(*props[intField].Min)
+	params, want := requiredOnly(t, c)
+	field(t, params, intField).Set(reflect.ValueOf(b2b.Ptr(lowest)))
+	field(t, params, strField).Set(reflect.ValueOf(b2b.Ptr("")))
+	want[intField] = json.RawMessage(fmt.Sprint(lowest))
+	want[strField] = json.RawMessage(`""`)
+
+	srv := testkit.NewServer(t, testkit.OK(c.Response))
+	_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Count())
-	assert.JSONEq(t,
-		`{"magic_links_token":"secret-magic-links-token-ptr-test","session_duration_minutes":60,"locale":"es","telemetry_id":""}`,
-		string(srv.Hits()[0].Body))
+	wantJSON, err := json.Marshal(want)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(wantJSON), string(srv.Requests()[0].Body))
 }
 
-func TestFacadeInviteMemberSessionHeaders(t *testing.T) {
-	c := fixtures.ByID(gen.OpMagicLinksEmailInvite.ID)
-	headers, ok := c.Headers.(*gen.MagicLinksEmailInviteParams)
-	require.True(t, ok, "the invite fixture has no header params")
-	require.NotNil(t, headers.XStytchMemberSession)
-	require.NotNil(t, headers.XStytchMemberSessionJWT)
-	token, jwt := *headers.XStytchMemberSession, *headers.XStytchMemberSessionJWT
-
-	tests := []struct {
-		name             string
-		opts             []b2b.CallOption
-		wantSess, wantJW []string
-	}{
-		{name: "none"},
-		{name: "zero option", opts: []b2b.CallOption{{}}},
-		{name: "session", opts: []b2b.CallOption{b2b.WithMemberSession(token)}, wantSess: []string{token}},
-		{name: "jwt", opts: []b2b.CallOption{b2b.WithMemberSessionJWT(jwt)}, wantJW: []string{jwt}},
-		{
-			name:     "both",
-			opts:     []b2b.CallOption{b2b.WithMemberSession(token), b2b.WithMemberSessionJWT(jwt)},
-			wantSess: []string{token}, wantJW: []string{jwt},
-		},
-		{
-			name:     "last one wins",
-			opts:     []b2b.CallOption{b2b.WithMemberSession("secret-stale-session"), b2b.WithMemberSession(token)},
-			wantSess: []string{token},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := newFacadeServer(t, facadeOK(c.Response))
-			client := newFacadeClient(t, srv.URL)
-			resp, err := client.MagicLinks.Email.Invite(context.Background(), c.Full.(*b2b.MagicLinksEmailInviteParams), tt.opts...)
-			require.NoError(t, err)
-			require.NotNil(t, resp)
-			require.Equal(t, 1, srv.Count())
-			h := srv.Hits()[0].Header
-			assert.Equal(t, tt.wantSess, h.Values("X-Stytch-Member-Session"))
-			assert.Equal(t, tt.wantJW, h.Values("X-Stytch-Member-SessionJWT"))
-			assert.JSONEq(t, string(fixtures.Golden(c.Op.ID, "full")), string(srv.Hits()[0].Body), "options must not change the body")
-		})
-	}
-}
-
-// An empty member session would make the invite run with the project's own permissions instead of
-// the member's: it is refused before anything is sent.
-func TestFacadeInviteEmptyMemberSessionIsRefused(t *testing.T) {
-	c := fixtures.ByID(gen.OpMagicLinksEmailInvite.ID)
-	for name, opt := range map[string]b2b.CallOption{
-		"X-Stytch-Member-Session":    b2b.WithMemberSession(""),
-		"X-Stytch-Member-SessionJWT": b2b.WithMemberSessionJWT(""),
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := newFacadeServer(t, facadeUnreachable(t))
-			client := newFacadeClient(t, srv.URL)
-			resp, err := client.MagicLinks.Email.Invite(context.Background(), c.Minimal.(*b2b.MagicLinksEmailInviteParams), opt)
-			require.Error(t, err)
-			assert.Nil(t, resp)
-			var ve *b2b.ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, name, ve.Field)
-			assert.Equal(t, "non_empty", ve.Rule)
-			assert.Equal(t, c.Op.ID, ve.Operation)
-			assert.Contains(t, err.Error(), name)
-			assert.Zero(t, srv.Count())
-		})
+// Every operation with header parameters sends each through its per-call option, exactly as
+// given, and only when given; options never change the body.
+func TestHeaderParameters(t *testing.T) {
+	t.Parallel()
+	for _, c := range some(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 0 }) {
+		var names []string
+		for _, h := range c.Op.Headers {
+			names = append(names, h.Name)
+		}
+		opt := func(name, value string) b2b.CallOption {
+			o, ok := testkit.HeaderOption(name, value)
+			require.True(t, ok, "no option for %s", name)
+			return o
+		}
+		first := names[0]
+		tests := []struct {
+			name string
+			opts []b2b.CallOption
+			want map[string][]string
+		}{
+			{name: "none"},
+			{name: "zero option", opts: []b2b.CallOption{{}}},
+			{name: "all", opts: testkit.HeaderOptions(c.Header), want: func() map[string][]string {
+				m := map[string][]string{}
+				for n, v := range c.Header {
+					m[n] = []string{v}
+				}
+				return m
+			}()},
+			{name: "last one wins", opts: []b2b.CallOption{opt(first, "secret-stale-value"), opt(first, c.Header[first])},
+				want: map[string][]string{first: {c.Header[first]}}},
+		}
+		for _, n := range names {
+			tests = append(tests, struct {
+				name string
+				opts []b2b.CallOption
+				want map[string][]string
+			}{name: "only " + n, opts: []b2b.CallOption{opt(n, c.Header[n])}, want: map[string][]string{n: {c.Header[n]}}})
+		}
+		for _, tt := range tests {
+			t.Run(c.Op.ID+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.OK(c.Response))
+				resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Full, tt.opts...)
+				require.NoError(t, err)
+				require.NotNil(t, resp)
+				require.Equal(t, 1, srv.Count())
+				h := srv.Requests()[0].Header
+				for _, n := range names {
+					assert.Equal(t, tt.want[n], h.Values(n), n)
+				}
+				if c.Op.HasBody {
+					assert.JSONEq(t, string(fixtures.Golden(c.Op.ID, fixtures.Full)), string(srv.Requests()[0].Body), "options must not change the body")
+				}
+			})
+		}
 	}
 }
 
-func TestFacadeRecoveryCodesGetPathEscaping(t *testing.T) {
-	c := fixtures.ByID(gen.OpRecoveryCodesGet.ID)
+// An empty value for a header parameter the spec requires to be non-empty (a member session, which
+// would make the call run with the project's own permissions instead of the member's) is refused
+// before anything is sent.
+func TestEmptyHeaderParameterIsRefused(t *testing.T) {
+	t.Parallel()
+	seen := 0
+	for _, c := range fixtures.Cases() {
+		for _, h := range c.Op.Headers {
+			if h.MinLength == 0 {
+				continue
+			}
+			seen++
+			t.Run(c.Op.ID+"/"+h.Name, func(t *testing.T) {
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.Unreachable(t))
+				opt, ok := testkit.HeaderOption(h.Name, "")
+				require.True(t, ok)
+				resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal, opt)
+				require.Error(t, err)
+				assert.Nil(t, resp)
+				var ve *b2b.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, h.Name, ve.Field)
+				assert.Equal(t, "non_empty", ve.Rule)
+				assert.Equal(t, c.Op.ID, ve.Operation)
+				assert.Contains(t, err.Error(), h.Name)
+				assert.Zero(t, srv.Count())
+			})
+		}
+	}
+	assert.NotZero(t, seen, "the spec has a header parameter with minLength")
+}
+
+// Path parameters are escaped into one segment each; the server sees them unescaped.
+func TestPathEscaping(t *testing.T) {
+	t.Parallel()
 	const odd = "a/b?c#d%e f"
 	const unicode = "ünï"
-	tests := []struct{ org, member string }{
+	rows := [][]string{
 		{odd, unicode},
 		{unicode, odd},
 		{odd, odd},
 		{"org with spaces", "member+plus;semi:colon@at"},
 		{"...", ".hidden"}, // dots are fine when they are not the whole segment
 	}
-	for _, tt := range tests {
-		t.Run(tt.org+"|"+tt.member, func(t *testing.T) {
-			srv := newFacadeServer(t, facadeOK(c.Response))
-			client := newFacadeClient(t, srv.URL)
-			params := &b2b.RecoveryCodesGetParams{OrganizationID: tt.org, MemberID: tt.member}
-			resp, err := client.RecoveryCodes.Get(context.Background(), params)
-			require.NoError(t, err)
-			require.NotNil(t, resp)
-			require.Equal(t, 1, srv.Count())
-			h := srv.Hits()[0]
-			assert.Equal(t, "/v1/b2b/recovery_codes/"+tt.org+"/"+tt.member, h.Path, "the server must see the values unescaped")
-			assert.Equal(t, facadeExpectedPath(t, c.Op, params), h.EscapedPath)
-			assert.NotContains(t, h.EscapedPath, "?")
-			assert.NotContains(t, h.EscapedPath, "#")
-			assert.Equal(t, 5, strings.Count(h.EscapedPath, "/"), "a value must stay one path segment")
-		})
-	}
-}
-
-func TestFacadeRecoveryCodesGetRejectsBadSegments(t *testing.T) {
-	for _, field := range []string{"organization_id", "member_id"} {
-		for _, bad := range []string{"", ".", ".."} {
-			t.Run(field+"="+bad, func(t *testing.T) {
-				srv := newFacadeServer(t, facadeUnreachable(t))
-				client := newFacadeClient(t, srv.URL)
-				params := facadeClone(fixtures.ByID(gen.OpRecoveryCodesGet.ID).Minimal)
-				facadeSet(t, params, field, bad)
-				resp, err := client.RecoveryCodes.Get(context.Background(), params.(*b2b.RecoveryCodesGetParams))
-				require.Error(t, err)
-				assert.Nil(t, resp)
-				var ve *b2b.ValidationError
-				require.ErrorAs(t, err, &ve)
-				assert.Equal(t, field, ve.Field)
-				wantRule := "path_segment"
-				if bad == "" {
-					wantRule = "required"
+	for _, c := range some(t, "has path parameters", hasPathParams) {
+		for _, row := range rows {
+			t.Run(c.Op.ID+"/"+strings.Join(row, "|"), func(t *testing.T) {
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.OK(c.Response))
+				params := cloneParams(c.Minimal)
+				want := c.Op.Path
+				for i, name := range c.Op.PathParams {
+					v := row[i%len(row)]
+					setField(t, params, name, v)
+					want = strings.Replace(want, "{"+name+"}", v, 1)
 				}
-				assert.Equal(t, wantRule, ve.Rule)
-				assert.Contains(t, err.Error(), field)
-				assert.Zero(t, srv.Count(), "nothing may be sent")
+				resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
+				require.NoError(t, err)
+				require.NotNil(t, resp)
+				require.Equal(t, 1, srv.Count())
+				h := srv.Requests()[0]
+				assert.Equal(t, want, h.Path, "the server must see the values unescaped")
+				assert.Equal(t, expectedPath(t, c.Op, params), h.EscapedPath)
+				assert.NotContains(t, h.EscapedPath, "?")
+				assert.NotContains(t, h.EscapedPath, "#")
+				assert.Equal(t, strings.Count(c.Op.Path, "/"), strings.Count(h.EscapedPath, "/"), "a value must stay one path segment")
 			})
 		}
 	}
 }
 
+func TestPathParametersRejectBadSegments(t *testing.T) {
+	t.Parallel()
+	for _, c := range some(t, "has path parameters", hasPathParams) {
+		for _, name := range c.Op.PathParams {
+			for _, bad := range []string{"", ".", ".."} {
+				t.Run(c.Op.ID+"/"+name+"="+bad, func(t *testing.T) {
+					t.Parallel()
+					srv := testkit.NewServer(t, testkit.Unreachable(t))
+					params := cloneParams(c.Minimal)
+					setField(t, params, name, bad)
+					resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
+					require.Error(t, err)
+					assert.Nil(t, resp)
+					var ve *b2b.ValidationError
+					require.ErrorAs(t, err, &ve)
+					assert.Equal(t, name, ve.Field)
+					wantRule := "path_segment"
+					if bad == "" {
+						wantRule = "required"
+					}
+					assert.Equal(t, wantRule, ve.Rule)
+					assert.Contains(t, err.Error(), name)
+					assert.Zero(t, srv.Count(), "nothing may be sent")
+				})
+			}
+		}
+	}
+}
+
 // A path prefix in the base URL is kept for every operation.
-func TestFacadeBaseURLPrefixIsKept(t *testing.T) {
+func TestBaseURLPrefixIsKept(t *testing.T) {
+	t.Parallel()
 	for _, base := range []string{"/prefix", "/prefix/", "/two/levels"} {
 		for _, c := range fixtures.Cases() {
 			t.Run(base+"/"+c.Op.ID, func(t *testing.T) {
-				row := facadeRow(t, c.Op.ID)
-				srv := newFacadeServer(t, facadeOK(c.Response))
-				client := newFacadeClient(t, srv.URL+base)
-				_, err := row.call(context.Background(), client, c.Minimal)
+				t.Parallel()
+				srv := testkit.NewServer(t, testkit.OK(c.Response))
+				_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL+base), c.Minimal)
 				require.NoError(t, err)
 				require.Equal(t, 1, srv.Count())
-				want := strings.TrimSuffix(base, "/") + facadeExpectedPath(t, c.Op, c.Minimal)
-				assert.Equal(t, want, srv.Hits()[0].EscapedPath)
+				want := strings.TrimSuffix(base, "/") + expectedPath(t, c.Op, c.Minimal)
+				assert.Equal(t, want, srv.Requests()[0].EscapedPath)
 			})
 		}
 	}

@@ -1,4 +1,4 @@
-package b2b
+package b2b_test
 
 // Secrets never show: not when params and responses are printed with fmt or logged with slog, not
 // in any error, not in the SDK's debug log. Which fields are secret is read from the spec
@@ -26,24 +26,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
-// resSpecSecrets returns, by Go type name, the JSON names of the fields the spec marks
+// specSecrets returns, by Go type name, the JSON names of the fields the spec marks
 // x-stytch-secret: properties of component schemas (the schema's name is the gen type's name)
 // and header parameters (gen groups them in <Operation.Name>Params). It checks that it found every
 // mark in the spec's text, so a secret somewhere else (an inline schema) fails the test instead of
 // going unchecked.
-func resSpecSecrets(t *testing.T) map[string][]string {
+func specSecrets(t *testing.T) map[string][]string {
 	t.Helper()
 	isSecret := func(ext map[string]any) bool { return fmt.Sprint(ext["x-stytch-secret"]) == "true" }
 	doc := fixtures.Spec()
 	out := map[string][]string{}
 	found := 0
 	for name, ref := range doc.Components.Schemas {
-		for prop, p := range fixtures.Properties(ref.Value) {
+		for prop, p := range properties(ref.Value) {
 			if p.Value != nil && isSecret(p.Value.Extensions) {
 				out[name] = append(out[name], prop)
 			}
@@ -76,12 +78,10 @@ func resSpecSecrets(t *testing.T) map[string][]string {
 	return out
 }
 
-// resFacadeTypes returns every named struct type reachable from the facade's operation methods:
+// facadeTypes returns every named struct type reachable from the facade's operation methods:
 // their params, per-call options and responses, and everything nested in those, by name.
-func resFacadeTypes(t *testing.T) map[string]reflect.Type {
+func facadeTypes(t *testing.T) map[string]reflect.Type {
 	t.Helper()
-	c, err := NewClient(resProjectID, resSecret)
-	require.NoError(t, err)
 	out := map[string]reflect.Type{}
 	var walk func(reflect.Type)
 	walk = func(typ reflect.Type) {
@@ -105,35 +105,27 @@ func resFacadeTypes(t *testing.T) map[string]reflect.Type {
 			}
 		}
 	}
-	methods := resMethods(c)
+	methods, err := testkit.Methods()
+	require.NoError(t, err)
 	require.Len(t, methods, len(gen.Operations), "one facade method per operation")
 	for _, m := range methods {
-		mt := m.Type()
-		for i := 1; i < mt.NumIn(); i++ {
-			walk(mt.In(i))
-		}
-		walk(mt.Out(0))
+		walk(m.Params)
+		walk(m.Response)
 	}
 	return out
 }
 
-// resJSONName returns the JSON name of a struct field.
-func resJSONName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	return name
-}
-
-// resSecretTypes pairs the spec's secret fields with the generated types, failing when a marked
+// secretTypes pairs the spec's secret fields with the generated types, failing when a marked
 // schema has no type or a marked property no field of a string kind.
-func resSecretTypes(t *testing.T) map[reflect.Type][]string {
+func secretTypes(t *testing.T) map[reflect.Type][]string {
 	t.Helper()
-	types := resFacadeTypes(t)
+	types := facadeTypes(t)
 	out := map[reflect.Type][]string{}
-	for name, props := range resSpecSecrets(t) {
+	for name, props := range specSecrets(t) {
 		typ, ok := types[name]
 		require.True(t, ok, "the spec marks secrets in %s, which no facade method uses", name)
 		for _, prop := range props {
-			f, ok := resFieldByJSON(typ, prop)
+			f, ok := fieldByJSON(typ, prop)
 			require.True(t, ok, "%s has no field for the secret %q", name, prop)
 			k := f.Type
 			if k.Kind() == reflect.Pointer || k.Kind() == reflect.Slice {
@@ -146,19 +138,10 @@ func resSecretTypes(t *testing.T) map[reflect.Type][]string {
 	return out
 }
 
-func resFieldByJSON(typ reflect.Type, name string) (reflect.StructField, bool) {
-	for i := range typ.NumField() {
-		if resJSONName(typ.Field(i)) == name {
-			return typ.Field(i), true
-		}
-	}
-	return reflect.StructField{}, false
-}
-
-// resFill returns a new *typ in which every secret string (by secrets) is "sentinel-<Type>-<json>",
+// fillType returns a new *typ in which every secret string (by secrets) is "sentinel-<Type>-<json>",
 // every other string "visible-<Type>-<json>", and nested structs, pointers and slices are filled
 // the same way, to a bounded depth. It returns the sentinels it planted.
-func resFill(typ reflect.Type, secrets map[reflect.Type][]string) (reflect.Value, []string) {
+func fillType(typ reflect.Type, secrets map[reflect.Type][]string) (reflect.Value, []string) {
 	var planted []string
 	var fill func(v reflect.Value, owner reflect.Type, field string, secret bool, depth int)
 	fill = func(v reflect.Value, owner reflect.Type, field string, secret bool, depth int) {
@@ -191,7 +174,7 @@ func resFill(typ reflect.Type, secrets map[reflect.Type][]string) (reflect.Value
 				if !f.IsExported() {
 					continue
 				}
-				name := resJSONName(f)
+				name := jsonName(f)
 				fill(v.Field(i), v.Type(), name, slices.Contains(secrets[v.Type()], name), depth+1)
 			}
 		}
@@ -201,9 +184,9 @@ func resFill(typ reflect.Type, secrets map[reflect.Type][]string) (reflect.Value
 	return p, planted
 }
 
-// resRenderings prints v (a pointer) and the value it points to in every way a user might: fmt
+// renderings prints v (a pointer) and the value it points to in every way a user might: fmt
 // verbs and slog's JSON and text handlers.
-func resRenderings(v reflect.Value) map[string]string {
+func renderings(v reflect.Value) map[string]string {
 	out := map[string]string{}
 	ptr, val := v.Interface(), v.Elem().Interface()
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
@@ -228,26 +211,28 @@ func resRenderings(v reflect.Value) map[string]string {
 }
 
 func TestRedactionOfEveryTypeWithASecret(t *testing.T) {
-	secrets := resSecretTypes(t)
+	t.Parallel()
+	secrets := secretTypes(t)
 	// Every type the generator gave a Redacted method holds a secret, and the other way round.
-	for name, typ := range resFacadeTypes(t) {
+	for name, typ := range facadeTypes(t) {
 		_, hasRedacted := typ.MethodByName("Redacted")
 		_, isSecret := secrets[typ]
 		assert.Equal(t, isSecret, hasRedacted, "%s: Redacted method iff the spec marks a secret in it", name)
 	}
 	for typ, props := range secrets {
 		t.Run(typ.Name(), func(t *testing.T) {
+			t.Parallel()
 			assert.True(t, typ.Implements(reflect.TypeFor[fmt.Formatter]()), "%s implements fmt.Formatter", typ)
 			assert.True(t, typ.Implements(reflect.TypeFor[slog.LogValuer]()), "%s implements slog.LogValuer", typ)
 
-			v, planted := resFill(typ, secrets)
-			require.Len(t, planted, resCountSecrets(typ, secrets), "every secret field got a sentinel")
+			v, planted := fillType(typ, secrets)
+			require.Len(t, planted, countSecrets(typ, secrets), "every secret field got a sentinel")
 			before, err := json.Marshal(v.Interface())
 			require.NoError(t, err)
 
 			hasValueSecret := false // a secret fmt prints as text, not as a pointer's address
 			for _, p := range props {
-				f, _ := resFieldByJSON(typ, p)
+				f, _ := fieldByJSON(typ, p)
 				hasValueSecret = hasValueSecret || f.Type.Kind() != reflect.Pointer
 			}
 			hasPlainField := false // a string field that is not secret
@@ -257,12 +242,12 @@ func TestRedactionOfEveryTypeWithASecret(t *testing.T) {
 				if k.Kind() == reflect.Pointer {
 					k = k.Elem()
 				}
-				hasPlainField = hasPlainField || (k.Kind() == reflect.String && !slices.Contains(props, resJSONName(f)))
+				hasPlainField = hasPlainField || (k.Kind() == reflect.String && !slices.Contains(props, jsonName(f)))
 			}
-			for how, s := range resRenderings(v) {
+			for how, s := range renderings(v) {
 				for _, sentinel := range planted {
 					// %x and %X print strings in hex.
-					resRequireAbsent(t, s, sentinel, hex.EncodeToString([]byte(sentinel)), strings.ToUpper(hex.EncodeToString([]byte(sentinel))))
+					requireAbsent(t, s, sentinel, hex.EncodeToString([]byte(sentinel)), strings.ToUpper(hex.EncodeToString([]byte(sentinel))))
 				}
 				_, verb, _ := strings.Cut(how, " ")
 				textual := slices.Contains([]string{"%v", "%+v", "%#v", "%s", "%q"}, verb) || how == "Sprint" || how == "Sprintln" || how == "slog text"
@@ -285,32 +270,26 @@ func TestRedactionOfEveryTypeWithASecret(t *testing.T) {
 	}
 }
 
-// resCountSecrets counts the sentinels resFill plants in typ.
-func resCountSecrets(typ reflect.Type, secrets map[reflect.Type][]string) int {
-	_, planted := resFill(typ, secrets)
+// countSecrets counts the sentinels fillType plants in typ.
+func countSecrets(typ reflect.Type, secrets map[reflect.Type][]string) int {
+	_, planted := fillType(typ, secrets)
 	return len(planted)
 }
 
-// With the fixtures: the params, headers and decoded responses of every operation, as the tests of
-// other packages use them, print no secret of fixtures.Secrets.
+// With the fixtures: the params and decoded responses of every operation, as the tests of other
+// packages use them, print no secret of fixtures.Secrets. (Header parameters are per-call options,
+// plain strings the facade never prints.)
 func TestRedactionOfFixtures(t *testing.T) {
-	c, err := NewClient(resProjectID, resSecret)
-	require.NoError(t, err)
-	methods := resMethods(c)
+	t.Parallel()
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
-			m, ok := methods[reflect.TypeOf(tc.Full)]
-			require.True(t, ok)
-			resp := reflect.New(m.Type().Out(0).Elem())
-			require.NoError(t, decodeJSON(tc.Response, resp.Interface()))
+			t.Parallel()
+			resp := reflect.New(testkit.MethodOf(tc.Op).Response.Elem())
+			require.NoError(t, b2b.DecodeJSON(tc.Response, resp.Interface()))
 			values := []reflect.Value{reflect.ValueOf(tc.Full), reflect.ValueOf(tc.Minimal), resp}
-			if tc.Headers != nil {
-				values = append(values, reflect.ValueOf(tc.Headers))
-			}
 			secrets := fixtures.Secrets(tc)
-			require.NotEmpty(t, append(secrets, "x")) // recoveryCodesRotate's params hold none
 			for _, v := range values {
-				for how, s := range resRenderings(v) {
+				for how, s := range renderings(v) {
 					for _, secret := range secrets {
 						assert.NotContains(t, s, secret, "%T %s", v.Interface(), how)
 					}
@@ -320,17 +299,17 @@ func TestRedactionOfFixtures(t *testing.T) {
 	}
 }
 
-// resAllSecrets is every secret a call with tc's Full params and Headers may carry or receive:
+// allSecrets is every secret a call with tc's Full params and Headers may carry or receive:
 // the spec's, the project secret and the Authorization header value.
-func resAllSecrets(tc fixtures.Case) []string {
+func allSecrets(tc fixtures.Case) []string {
 	// An independent oracle: the credentials are computed here, not asked of the code under test.
-	encoded := base64.StdEncoding.EncodeToString([]byte(resProjectID + ":" + resSecret))
-	return append(fixtures.Secrets(tc), resSecret, encoded)
+	encoded := base64.StdEncoding.EncodeToString([]byte(testkit.ProjectID + ":" + testkit.Secret))
+	return append(fixtures.Secrets(tc), testkit.Secret, encoded)
 }
 
-// resRequireAbsent fails the test when s contains one of the words, naming the word (and not
+// requireAbsent fails the test when s contains one of the words, naming the word (and not
 // dumping s, which may be long).
-func resRequireAbsent(t *testing.T, s string, words ...string) {
+func requireAbsent(t *testing.T, s string, words ...string) {
 	t.Helper()
 	for _, w := range words {
 		if w != "" && strings.Contains(s, w) {
@@ -340,26 +319,26 @@ func resRequireAbsent(t *testing.T, s string, words ...string) {
 	}
 }
 
-// resAssertNoSecret checks every way err can be printed.
-func resAssertNoSecret(t *testing.T, err error, secrets []string) {
+// assertNoSecret checks every way err can be printed.
+func assertNoSecret(t *testing.T, err error, secrets []string) {
 	t.Helper()
 	require.Error(t, err)
 	for _, s := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-		resRequireAbsent(t, s, secrets...)
+		requireAbsent(t, s, secrets...)
 	}
-	var e *Error
+	var e *b2b.Error
 	if errors.As(err, &e) {
 		b, jerr := json.Marshal(e)
 		require.NoError(t, jerr)
-		resRequireAbsent(t, string(b), secrets...)
+		requireAbsent(t, string(b), secrets...)
 	}
 }
 
-// resEchoingServer answers every request with a Stytch error that repeats every string the
+// echoingServer answers every request with a Stytch error that repeats every string the
 // request carried (body values and every header, the Authorization header decoded too) in each of
 // the error's fields: a hostile or buggy server trying to make the SDK print what it sent.
-func resEchoingServer(t *testing.T, status int) *resServer {
-	return resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+func echoingServer(t *testing.T, status int) *testkit.Server {
+	return testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		var echoed []string
 		for _, vs := range r.Header {
 			echoed = append(echoed, vs...)
@@ -367,10 +346,10 @@ func resEchoingServer(t *testing.T, status int) *resServer {
 		if u, p, ok := r.BasicAuth(); ok {
 			echoed = append(echoed, u, p)
 		}
-		body := resBody(r)
+		body := requestBody(r)
 		var doc any
 		if json.Unmarshal(body, &doc) == nil {
-			resStrings(doc, &echoed)
+			stringsIn(doc, &echoed)
 		}
 		all := strings.Join(echoed, " | ")
 		out, _ := json.Marshal(map[string]any{
@@ -388,93 +367,95 @@ func resEchoingServer(t *testing.T, status int) *resServer {
 	})
 }
 
-// resBody reads the request body in a resServer handler.
-func resBody(r *http.Request) []byte {
+// requestBody reads the request body in a testkit.Server handler.
+func requestBody(r *http.Request) []byte {
 	b, _ := io.ReadAll(r.Body)
 	return b
 }
 
-func resStrings(v any, out *[]string) {
+func stringsIn(v any, out *[]string) {
 	switch v := v.(type) {
 	case string:
 		*out = append(*out, v)
 	case map[string]any:
 		for k, x := range v {
 			*out = append(*out, k)
-			resStrings(x, out)
+			stringsIn(x, out)
 		}
 	case []any:
 		for _, x := range v {
-			resStrings(x, out)
+			stringsIn(x, out)
 		}
 	}
 }
 
 func TestErrorsNeverContainASecretThatWasSent(t *testing.T) {
+	t.Parallel()
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
-			resNoLeaks(t)
-			secrets := resAllSecrets(tc)
+			t.Parallel()
+			noLeaks(t)
+			secrets := allSecrets(tc)
 
 			// *Error: a server echoing everything it received, for a final and a retried status.
 			for _, status := range []int{http.StatusBadRequest, http.StatusTooManyRequests, http.StatusInternalServerError} {
-				srv := resEchoingServer(t, status)
-				c, _ := resClient(t, srv.URL)
-				resp, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-				resRequireNoResponse(t, resp, err)
-				var e *Error
+				srv := echoingServer(t, status)
+				c, _ := faultClient(t, srv.URL)
+				resp, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
+				requireNoResponse(t, resp, err)
+				var e *b2b.Error
 				require.ErrorAs(t, err, &e)
 				require.Equal(t, status, e.StatusCode)
-				resAssertNoSecret(t, err, secrets)
+				assertNoSecret(t, err, secrets)
 				assert.Contains(t, e.ErrorMessage, gen.Redacted, "what was echoed is replaced, not dropped")
 			}
 
 			// DecodeError: a 2xx body holding the response's secrets, cut short or of the wrong type.
-			for _, body := range resBrokenBodies(tc.Response) {
-				srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
-				c, _ := resClient(t, srv.URL)
-				resp, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-				resRequireNoResponse(t, resp, err)
-				var de *DecodeError
+			for _, body := range brokenBodies(tc.Response) {
+				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
+				c, _ := faultClient(t, srv.URL)
+				resp, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
+				requireNoResponse(t, resp, err)
+				var de *b2b.DecodeError
 				require.ErrorAs(t, err, &de, "body %.60q", body)
-				resAssertNoSecret(t, err, secrets)
+				assertNoSecret(t, err, secrets)
 			}
 
 			// TransportError: reset after the request was read, refused, timed out.
-			base := resRawServer(t, func(n int, conn net.Conn) {
-				if _, _, err := resReadRequest(conn); err == nil {
-					resReset(conn)
+			base := rawServer(t, func(n int, conn net.Conn) {
+				if _, _, err := readRequest(conn); err == nil {
+					reset(conn)
 				}
 			})
-			for _, u := range []string{base, resClosedPortURL(t)} {
-				c, _ := resClient(t, u)
-				_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
-				var te *TransportError
+			for _, u := range []string{base, closedPortURL(t)} {
+				c, _ := faultClient(t, u)
+				_, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
+				var te *b2b.TransportError
 				require.ErrorAs(t, err, &te)
-				resAssertNoSecret(t, err, secrets)
+				assertNoSecret(t, err, secrets)
 			}
-			srv := resHangingServer(t)
-			c, _ := resClient(t, srv.URL, WithTimeout(50*time.Millisecond))
-			_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
+			srv := hangingServer(t)
+			c, _ := faultClient(t, srv.URL, b2b.WithTimeout(50*time.Millisecond))
+			_, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			resAssertNoSecret(t, err, secrets)
+			assertNoSecret(t, err, secrets)
 
 			// ValidationError: break every rule that does not involve a secret, keep the secrets.
-			broken, ok := resBreakRules(tc, secrets)
+			broken, ok := breakRules(tc, secrets)
 			if assert.True(t, ok, "a validation error can be forced") {
-				c, _ := resClient(t, resClosedPortURL(t))
-				_, err := resInvoke(t.Context(), t, c, broken, tc.Headers)
-				var ve *ValidationError
+				c, _ := faultClient(t, closedPortURL(t))
+				_, err := testkit.Call(t.Context(), c, broken, testkit.HeaderOptions(tc.Header)...)
+				var ve *b2b.ValidationError
 				require.ErrorAs(t, err, &ve)
-				resAssertNoSecret(t, err, secrets)
+				assertNoSecret(t, err, secrets)
 			}
 		})
 	}
 }
 
-// resBrokenBodies derives bodies that fail to decode from a complete response: cut at a few
+// brokenBodies derives bodies that fail to decode from a complete response: cut at a few
 // places (some inside secrets), and with every secret-looking string value turned into an object.
-func resBrokenBodies(full []byte) [][]byte {
+func brokenBodies(full []byte) [][]byte {
 	var out [][]byte
 	for _, frac := range []int{2, 3, 5, 7} {
 		out = append(out, full[:len(full)*(frac-1)/frac])
@@ -492,11 +473,11 @@ func resBrokenBodies(full []byte) [][]byte {
 	return out
 }
 
-// resBreakRules returns a copy of tc.Full in which every non-secret string is emptied and every
+// breakRules returns a copy of tc.Full in which every non-secret string is emptied and every
 // integer set below any minimum, so Validate fails on rules that do not involve a secret while the
 // secrets stay in place. When only secrets have rules, it empties the first required secret
 // instead. ok is false when Validate cannot be made to fail.
-func resBreakRules(tc fixtures.Case, secrets []string) (any, bool) {
+func breakRules(tc fixtures.Case, secrets []string) (any, bool) {
 	v := reflect.New(reflect.TypeOf(tc.Full).Elem())
 	v.Elem().Set(reflect.ValueOf(tc.Full).Elem())
 	changed := false
@@ -528,7 +509,7 @@ func resBreakRules(tc fixtures.Case, secrets []string) (any, bool) {
 		}
 		changed = true
 	}
-	if changed && v.Interface().(Params).Validate() != nil {
+	if changed && v.Interface().(b2b.Params).Validate() != nil {
 		return v.Interface(), true
 	}
 	// Only secrets have rules: empty the first required one and keep the others.
@@ -537,7 +518,7 @@ func resBreakRules(tc fixtures.Case, secrets []string) (any, bool) {
 		f := v.Elem().Field(i)
 		if f.Kind() == reflect.String && slices.Contains(secrets, f.String()) {
 			f.SetString("")
-			return v.Interface(), v.Interface().(Params).Validate() != nil
+			return v.Interface(), v.Interface().(b2b.Params).Validate() != nil
 		}
 	}
 	return nil, false
@@ -546,10 +527,12 @@ func resBreakRules(tc fixtures.Case, secrets []string) (any, bool) {
 // The debug log names each attempt (method, path, status, attempt, duration, request ID) and
 // never carries a body, a header or a secret, whatever the outcome.
 func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"json", "text"} {
 		for _, tc := range fixtures.Cases() {
 			t.Run(format+"/"+tc.Op.ID, func(t *testing.T) {
-				resNoLeaks(t)
+				t.Parallel()
+				noLeaks(t)
 				opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 				logger := func(buf *bytes.Buffer) *slog.Logger {
 					if format == "text" {
@@ -557,34 +540,35 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 					}
 					return slog.New(slog.NewJSONHandler(buf, opts))
 				}
-				secrets := resAllSecrets(tc)
+				secrets := allSecrets(tc)
 
 				// A 429, then the complete response.
 				var buf bytes.Buffer
-				srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 					if n == 1 {
 						w.Header().Set("Retry-After", "1")
-						resStytchError(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
+						testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 						return
 					}
-					resOK(w, tc.Response)
+					okWithRequestID(w, tc.Response)
 				})
-				c, _ := resClient(t, srv.URL, WithLogger(logger(&buf)))
-				_, err := resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
+				c, _ := faultClient(t, srv.URL, b2b.WithLogger(logger(&buf)))
+				_, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
 				require.NoError(t, err)
 				out := buf.String()
-				resRequireAbsent(t, out, secrets...)
+				requireAbsent(t, out, secrets...)
 				// Nothing of the request body, the response body or the headers either.
-				resRequireAbsent(t, out, fixtures.EmailAddress, "Basic ", "Authorization",
+				requireAbsent(t, out, bodyStrings(t, tc)...)
+				requireAbsent(t, out, "Basic ", "Authorization",
 					"application/json", `"member"`, "stytch-b2b-go/", "secret-")
 
 				// A server echoing everything back: the error line is logged, scrubbed.
 				var echoBuf bytes.Buffer
-				echo := resEchoingServer(t, http.StatusBadRequest)
-				c, _ = resClient(t, echo.URL, WithLogger(logger(&echoBuf)))
-				_, err = resInvoke(t.Context(), t, c, tc.Full, tc.Headers)
+				echo := echoingServer(t, http.StatusBadRequest)
+				c, _ = faultClient(t, echo.URL, b2b.WithLogger(logger(&echoBuf)))
+				_, err = testkit.Do(t.Context(), c, tc, fixtures.Full)
 				require.Error(t, err)
-				resRequireAbsent(t, echoBuf.String(), secrets...)
+				requireAbsent(t, echoBuf.String(), secrets...)
 				assert.Equal(t, 1, strings.Count(echoBuf.String(), "\n"))
 
 				lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -596,7 +580,7 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 					assert.Equal(t, "DEBUG", first["level"])
 					assert.Equal(t, tc.Op.ID, first["operation"])
 					assert.Equal(t, tc.Op.Method, first["method"])
-					assert.Equal(t, srv.Hits()[0].Path, first["path"])
+					assert.Equal(t, srv.Requests()[0].EscapedPath, first["path"])
 					assert.EqualValues(t, 429, first["status"])
 					assert.EqualValues(t, 1, first["attempt"])
 					assert.Equal(t, "request-id-test-429", first["request_id"])
@@ -605,7 +589,7 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 					assert.EqualValues(t, 200, second["status"])
 					assert.EqualValues(t, 2, second["attempt"])
 					// The success line carries the body's request_id, which wins over the header's.
-					assert.Equal(t, resBodyRequestID(t, tc.Response), second["request_id"])
+					assert.Equal(t, bodyRequestID(t, tc.Response), second["request_id"])
 				} else {
 					for _, key := range []string{"level=DEBUG", "method=" + tc.Op.Method, "path=", "status=429", "attempt=1", "duration=", "request_id=request-id-test-429", "status=200", "attempt=2"} {
 						assert.Contains(t, out, key)
@@ -616,20 +600,45 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 	}
 }
 
+// bodyStrings returns the strings of c's request body and of its answer that name their place (they
+// end with the case's context), but for the answer's request_id, which the log shows on purpose.
+func bodyStrings(t *testing.T, c fixtures.Case) []string {
+	t.Helper()
+	var out []string
+	collect := func(body []byte, ctx string) {
+		var tree any
+		require.NoError(t, json.Unmarshal(body, &tree))
+		var all []string
+		stringsIn(tree, &all)
+		for _, s := range all {
+			if strings.HasSuffix(s, "-"+ctx) && s != bodyRequestID(t, c.Response) {
+				out = append(out, s)
+			}
+		}
+	}
+	if c.Op.HasBody {
+		collect(fixtures.Golden(c.Op.ID, fixtures.Full), fixtures.RequestContext(c.Op.ID))
+	}
+	collect(c.Response, fixtures.ResponseContext(c.Op.ID))
+	require.NotEmpty(t, out)
+	return out
+}
+
 // Without a logger, or with one above debug level, nothing is logged.
 func TestDebugLogIsOffByDefault(t *testing.T) {
-	resNoLeaks(t)
-	tc := resGET(t)
-	srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resOK(w, tc.Response) })
+	t.Parallel()
+	noLeaks(t)
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
 	var buf bytes.Buffer
-	c, _ := resClient(t, srv.URL, WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
-	_, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
+	c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
 	require.NoError(t, err)
 	assert.Empty(t, buf.String())
 }
 
-// resBodyRequestID returns the request_id of a fixture body.
-func resBodyRequestID(t *testing.T, body []byte) string {
+// bodyRequestID returns the request_id of a fixture body.
+func bodyRequestID(t *testing.T, body []byte) string {
 	t.Helper()
 	var v struct {
 		RequestID string `json:"request_id"`
