@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,9 +22,13 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b/drift"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
+	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
 func TestCleanFixturesHaveNoFindings(t *testing.T) {
+	t.Parallel()
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Op.ID, func(t *testing.T) {
 			findings, err := drift.Check(c.Op.ID, 200, c.Response)
@@ -32,109 +38,276 @@ func TestCleanFixturesHaveNoFindings(t *testing.T) {
 	}
 }
 
-// edit decodes the fixture response of opID, applies fn and encodes it again.
-func edit(t *testing.T, opID string, fn func(m map[string]any)) []byte {
+// The realistic answer of the oracle file (see TESTING.md) is no drift either.
+func TestOracleAnswerHasNoFindings(t *testing.T) {
+	t.Parallel()
+	const file = "magicLinksAuthenticate.response.json"
+	findings, err := drift.Check("magicLinksAuthenticate", 200, fixtures.Oracle(file))
+	require.NoError(t, err)
+	assert.Empty(t, findings, "internal/fixtures/testdata/oracles/%s drifted from the spec: if the spec change is right, edit the file as Stytch sends the answer now", file)
+}
+
+// decodeTree decodes an answer into a tree of plain values.
+func decodeTree(t *testing.T, body []byte) any {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(fixtures.ByID(opID).Response, &m))
-	fn(m)
-	b, err := json.Marshal(m)
+	var v any
+	require.NoError(t, json.Unmarshal(body, &v))
+	return v
+}
+
+// concrete turns a Fields pointer into one into the fixture: "*" is the first element.
+func concrete(ptr string) string { return strings.ReplaceAll(ptr, "/*", "/0") }
+
+// parentAndKey returns the object or array holding the value at a concrete pointer, and the key.
+func parentAndKey(t *testing.T, tree any, ptr string) (any, string) {
+	t.Helper()
+	toks := strings.Split(ptr[1:], "/")
+	cur := tree
+	for _, tok := range toks[:len(toks)-1] {
+		switch n := cur.(type) {
+		case map[string]any:
+			cur = n[tok]
+		case []any:
+			require.Equal(t, "0", tok, ptr)
+			require.NotEmpty(t, n, ptr)
+			cur = n[0]
+		default:
+			require.FailNowf(t, "bad pointer", "%s: %T at %s", ptr, cur, tok)
+		}
+	}
+	return cur, toks[len(toks)-1]
+}
+
+// set replaces (or adds) the value at a concrete pointer.
+func set(t *testing.T, tree any, ptr string, v any) {
+	t.Helper()
+	parent, key := parentAndKey(t, tree, ptr)
+	switch p := parent.(type) {
+	case map[string]any:
+		p[key] = v
+	case []any:
+		p[0] = v
+	default:
+		require.FailNowf(t, "bad pointer", "%s: parent is %T", ptr, parent)
+	}
+}
+
+// remove deletes the member at a concrete pointer.
+func remove(t *testing.T, tree any, ptr string) {
+	t.Helper()
+	parent, key := parentAndKey(t, tree, ptr)
+	obj, ok := parent.(map[string]any)
+	require.True(t, ok, "%s is not a member", ptr)
+	delete(obj, key)
+}
+
+func encode(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
 }
 
-func obj(v any) map[string]any { return v.(map[string]any) }
+// found is a field of an operation's answer with a property a test needs.
+type found struct {
+	c fixtures.Case
+	f specwalk.Field
+}
 
+// fieldWhere returns the first field (operations in the order of gen.Operations, fields depth first)
+// of an answer for which keep is true, failing the test when the spec has none.
+func fieldWhere(t *testing.T, what string, keep func(specwalk.Field) bool) found {
+	t.Helper()
+	for _, c := range fixtures.Cases() {
+		if fs := specwalk.Pick(fixtures.ResponseSchema(c.Op.ID), keep); len(fs) > 0 {
+			return found{c, fs[0]}
+		}
+	}
+	require.FailNowf(t, "no such field", "no answer of the spec has %s", what)
+	return found{}
+}
+
+func depth(f specwalk.Field) int { return strings.Count(f.Pointer, "/") }
+
+func inArray(f specwalk.Field) bool { return strings.Contains(f.Pointer, "*") }
+
+// structured: an object with listed properties that is not free-form.
+func structured(f specwalk.Field) bool {
+	return f.Type == openapi3.TypeObject && !f.FreeForm && f.Schema != nil && len(specwalk.Fields(f.Schema)) > 0
+}
+
+// allOfWrapper: the property's schema is an allOf (the spec's way to make a reference nullable).
+func allOfWrapper(f specwalk.Field) bool { return f.Schema != nil && len(f.Schema.AllOf) > 0 }
+
+// TestEachKindOfDrift breaks a clean answer in one way and expects exactly that finding. The place
+// of each break is found in the spec by the property it needs (a nested object, an array of
+// objects, a nullable reference, a boolean, a known-values string, ...).
 func TestEachKindOfDrift(t *testing.T) {
-	const op = "magicLinksAuthenticate"
-	for _, tc := range []struct {
+	t.Parallel()
+	type kase struct {
 		name   string
-		edit   func(m map[string]any)
-		path   string
+		at     found
+		edit   func(t *testing.T, tree any, ptr string)
+		path   string // the finding's path; "" means the field's own concrete pointer
 		kind   drift.Kind
 		detail string
-	}{
-		{"unknown top-level field", func(m map[string]any) { m["risk_score"] = 0.3 }, "/risk_score", drift.UnknownField, "number"},
-		{"unknown nested field", func(m map[string]any) { obj(m["member"])["passkeys"] = []any{} }, "/member/passkeys", drift.UnknownField, "array"},
-		{"unknown field in an array element", func(m map[string]any) {
-			obj(obj(m["member_session"])["authentication_factors"].([]any)[0])["passkey_factor"] = map[string]any{}
-		}, "/member_session/authentication_factors/0/passkey_factor", drift.UnknownField, "object"},
-		{"unknown field behind allOf", func(m map[string]any) { obj(m["mfa_required"])["auth_hint"] = "x" }, "/mfa_required/auth_hint", drift.UnknownField, "string"},
-		{"missing top-level field", func(m map[string]any) { delete(m, "member_authenticated") }, "/member_authenticated", drift.MissingField, "required"},
-		{"missing nested field", func(m map[string]any) { delete(obj(m["organization"]), "mfa_policy") }, "/organization/mfa_policy", drift.MissingField, "required"},
-		{"string for integer", func(m map[string]any) { m["status_code"] = "200" }, "/status_code", drift.WrongType, "string, the spec says integer"},
-		{"fraction for integer", func(m map[string]any) { m["status_code"] = 200.5 }, "/status_code", drift.WrongType, "integer"},
-		{"integer beyond int32", func(m map[string]any) { m["status_code"] = int64(1) << 40 }, "/status_code", drift.WrongType, "int32"},
-		{"string for boolean", func(m map[string]any) { m["member_authenticated"] = "true" }, "/member_authenticated", drift.WrongType, "boolean"},
-		{"null for a non-nullable array", func(m map[string]any) { obj(m["member"])["roles"] = nil }, "/member/roles", drift.WrongType, "null"},
-		{"object for string", func(m map[string]any) { m["session_token"] = map[string]any{} }, "/session_token", drift.WrongType, "object, the spec says string"},
-		{"bad date-time", func(m map[string]any) { obj(m["member_session"])["expires_at"] = "" }, "/member_session/expires_at", drift.WrongType, "RFC 3339"},
-		{"unknown member status", func(m map[string]any) { obj(m["member"])["status"] = "suspended" }, "/member/status", drift.UnknownEnumValue, `"suspended"`},
-		{"unknown organization policy", func(m map[string]any) { obj(m["organization"])["mfa_policy"] = "REQUIRED_FOR_ADMINS" }, "/organization/mfa_policy", drift.UnknownEnumValue, "REQUIRED_FOR_ALL"},
-		{"unknown value in an array of strings", func(m map[string]any) {
-			obj(m["organization"])["allowed_auth_methods"] = []any{"sso", "passkey"}
-		}, "/organization/allowed_auth_methods/1", drift.UnknownEnumValue, `"passkey"`},
-		{"unknown factor type", func(m map[string]any) {
-			obj(obj(m["member_session"])["authentication_factors"].([]any)[0])["type"] = "passkey"
-		}, "/member_session/authentication_factors/0/type", drift.UnknownEnumValue, "magic_link"},
-		{"unknown role source", func(m map[string]any) {
-			obj(obj(m["member"])["roles"].([]any)[0].(map[string]any)["sources"].([]any)[0])["type"] = "scim_direct"
-		}, "/member/roles/0/sources/0/type", drift.UnknownEnumValue, "direct_assignment"},
-		{"unknown secondary auth behind nullable allOf", func(m map[string]any) {
-			obj(m["mfa_required"])["secondary_auth_initiated"] = "totp_push"
-		}, "/mfa_required/secondary_auth_initiated", drift.UnknownEnumValue, "sms_otp"},
-	} {
+	}
+	anyOp := found{c: fixtures.Cases()[0]}
+	topObject := fieldWhere(t, "a nested object", func(f specwalk.Field) bool { return depth(f) == 1 && structured(f) && !allOfWrapper(f) })
+	arrayElem := fieldWhere(t, "an array of objects", func(f specwalk.Field) bool { return f.Name == "*" && structured(f) && !inArray(specwalk.Field{Pointer: strings.TrimSuffix(f.Pointer, "/*")}) })
+	behindAllOf := fieldWhere(t, "a nullable reference", func(f specwalk.Field) bool { return depth(f) == 1 && allOfWrapper(f) && structured(f) })
+	requiredTop := fieldWhere(t, "a required field besides the envelope", func(f specwalk.Field) bool {
+		return depth(f) == 1 && f.Required && f.Name != "request_id" && f.Name != "status_code"
+	})
+	requiredNested := fieldWhere(t, "a required nested field", func(f specwalk.Field) bool { return depth(f) == 2 && f.Required && !inArray(f) })
+	boolean := fieldWhere(t, "a boolean", func(f specwalk.Field) bool { return depth(f) == 1 && f.Type == openapi3.TypeBoolean })
+	nonNullArray := fieldWhere(t, "an array that is not nullable", func(f specwalk.Field) bool { return f.Type == openapi3.TypeArray && !f.Nullable && !inArray(f) && depth(f) >= 2 })
+	plainString := fieldWhere(t, "a string", func(f specwalk.Field) bool {
+		return depth(f) == 1 && f.Type == openapi3.TypeString && f.Format == "" && len(f.Known) == 0
+	})
+	dateTime := fieldWhere(t, "a date-time", func(f specwalk.Field) bool { return f.Format == "date-time" && !inArray(f) })
+	status := found{c: anyOp.c, f: specwalk.Field{Pointer: "/status_code"}}
+
+	setTo := func(v any) func(t *testing.T, tree any, ptr string) {
+		return func(t *testing.T, tree any, ptr string) { set(t, tree, ptr, v) }
+	}
+	addIn := func(key string, v any) func(t *testing.T, tree any, ptr string) {
+		return func(t *testing.T, tree any, ptr string) { set(t, tree, ptr+"/"+key, v) }
+	}
+	cases := []kase{
+		{"unknown top-level field", anyOp, func(t *testing.T, tree any, _ string) { set(t, tree, "/risk_score", 0.3) }, "/risk_score", drift.UnknownField, "number"},
+		{"unknown nested field", topObject, addIn("passkeys", []any{}), concrete(topObject.f.Pointer) + "/passkeys", drift.UnknownField, "array"},
+		{"unknown field in an array element", arrayElem, addIn("passkey_factor", map[string]any{}), concrete(arrayElem.f.Pointer) + "/passkey_factor", drift.UnknownField, "object"},
+		{"unknown field behind allOf", behindAllOf, addIn("auth_hint", "x"), concrete(behindAllOf.f.Pointer) + "/auth_hint", drift.UnknownField, "string"},
+		{"missing top-level field", requiredTop, func(t *testing.T, tree any, ptr string) { remove(t, tree, ptr) }, "", drift.MissingField, "required"},
+		{"missing nested field", requiredNested, func(t *testing.T, tree any, ptr string) { remove(t, tree, ptr) }, "", drift.MissingField, "required"},
+		{"string for integer", status, setTo("200"), "", drift.WrongType, "string, the spec says integer"},
+		{"fraction for integer", status, setTo(200.5), "", drift.WrongType, "integer"},
+		{"integer beyond int32", status, setTo(int64(1) << 40), "", drift.WrongType, "int32"},
+		{"string for boolean", boolean, setTo("true"), "", drift.WrongType, "boolean"},
+		{"null for a non-nullable array", nonNullArray, setTo(nil), "", drift.WrongType, "null"},
+		{"object for string", plainString, setTo(map[string]any{}), "", drift.WrongType, "object, the spec says string"},
+		{"bad date-time", dateTime, setTo(""), "", drift.WrongType, "RFC 3339"},
+	}
+	// Every field with known values, wherever it is (in nested objects, arrays of strings, array
+	// elements, behind a nullable allOf), reports a value outside them, naming the known ones.
+	for _, c := range fixtures.Cases() {
+		for _, f := range specwalk.Pick(fixtures.ResponseSchema(c.Op.ID), func(f specwalk.Field) bool { return len(f.Known) > 0 }) {
+			cases = append(cases, kase{"unknown value of " + c.Op.ID + f.Pointer, found{c, f}, setTo("not-a-known-value"), "",
+				drift.UnknownEnumValue, `"not-a-known-value" is not a known value (known: ` + f.Known[0].(string)})
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			findings, err := drift.Check(op, 200, edit(t, op, tc.edit))
+			t.Parallel()
+			op := tc.at.c.Op.ID
+			tree := decodeTree(t, tc.at.c.Response)
+			ptr := concrete(tc.at.f.Pointer)
+			tc.edit(t, tree, ptr)
+			want := tc.path
+			if want == "" {
+				want = ptr
+			}
+			findings, err := drift.Check(op, 200, encode(t, tree))
 			require.NoError(t, err)
 			require.Len(t, findings, 1, "%v", findings)
 			f := findings[0]
 			assert.Equal(t, op, f.Operation)
-			assert.Equal(t, tc.path, f.Path)
+			assert.Equal(t, want, f.Path)
 			assert.Equal(t, tc.kind, f.Kind)
 			assert.Contains(t, f.Detail, tc.detail)
 		})
 	}
 }
 
+// byDepth sorts fields deepest first, so that an edit of a parent does not hide a child's.
+func byDepth(fs []specwalk.Field) []specwalk.Field {
+	slices.SortStableFunc(fs, func(a, b specwalk.Field) int { return depth(b) - depth(a) })
+	return fs
+}
+
 func TestWhatIsNotDrift(t *testing.T) {
-	const op = "magicLinksAuthenticate"
-	for name, fn := range map[string]func(m map[string]any){
-		"anything in a free-form object": func(m map[string]any) {
-			obj(m["member"])["trusted_metadata"] = map[string]any{"new": map[string]any{"deep": []any{1, "x", nil}}}
-			obj(m["member_session"])["custom_claims"] = map[string]any{"n": nil}
-		},
-		"null for a nullable field":          func(m map[string]any) { m["member_session"] = nil; m["mfa_required"] = nil },
-		"an absent optional field":           func(m map[string]any) { delete(m, "member_device"); delete(m, "primary_required") },
-		"an empty string for a known-values": func(m map[string]any) { obj(m["member"])["default_mfa_method"] = "" },
-		"a value from the known values":      func(m map[string]any) { obj(m["member"])["status"] = "deleted" },
-		"an empty array":                     func(m map[string]any) { obj(m["organization"])["allowed_auth_methods"] = []any{} },
+	t.Parallel()
+	outsideArrays := func(keep func(specwalk.Field) bool) func(specwalk.Field) bool {
+		return func(f specwalk.Field) bool { return !inArray(f) && keep(f) }
+	}
+	for name, tc := range map[string]struct {
+		keep func(specwalk.Field) bool
+		edit func(t *testing.T, tree any, ptr string, f specwalk.Field)
+	}{
+		"anything in a free-form object": {outsideArrays(func(f specwalk.Field) bool { return f.FreeForm && f.Schema.AdditionalProperties.Schema == nil }),
+			func(t *testing.T, tree any, ptr string, _ specwalk.Field) {
+				set(t, tree, ptr, map[string]any{"new": map[string]any{"deep": []any{1, "x", nil}}, "n": nil})
+			}},
+		"null for a nullable field": {outsideArrays(func(f specwalk.Field) bool { return f.Nullable }),
+			func(t *testing.T, tree any, ptr string, _ specwalk.Field) { set(t, tree, ptr, nil) }},
+		"an absent optional field": {func(f specwalk.Field) bool { return depth(f) == 1 && !f.Required },
+			func(t *testing.T, tree any, ptr string, _ specwalk.Field) { remove(t, tree, ptr) }},
+		"an empty string for a known-values field": {outsideArrays(func(f specwalk.Field) bool { return len(f.Known) > 0 }),
+			func(t *testing.T, tree any, ptr string, _ specwalk.Field) { set(t, tree, ptr, "") }},
+		"a value from the known values": {outsideArrays(func(f specwalk.Field) bool { return len(f.Known) > 0 }),
+			func(t *testing.T, tree any, ptr string, f specwalk.Field) { set(t, tree, ptr, f.Known[len(f.Known)-1]) }},
+		"an empty array": {outsideArrays(func(f specwalk.Field) bool { return f.Type == openapi3.TypeArray }),
+			func(t *testing.T, tree any, ptr string, _ specwalk.Field) { set(t, tree, ptr, []any{}) }},
 	} {
 		t.Run(name, func(t *testing.T) {
-			findings, err := drift.Check(op, 200, edit(t, op, fn))
-			require.NoError(t, err)
-			assert.Empty(t, findings)
+			t.Parallel()
+			edited := 0
+			for _, c := range fixtures.Cases() {
+				tree := decodeTree(t, c.Response)
+				fs := byDepth(specwalk.Pick(fixtures.ResponseSchema(c.Op.ID), tc.keep))
+				for _, f := range fs {
+					if _, err := lookupParent(tree, f.Pointer); err != nil {
+						continue // its parent was edited away
+					}
+					tc.edit(t, tree, f.Pointer, f)
+					edited++
+				}
+				findings, err := drift.Check(c.Op.ID, 200, encode(t, tree))
+				require.NoError(t, err)
+				assert.Empty(t, findings, c.Op.ID)
+			}
+			assert.NotZero(t, edited, "the spec has such fields")
 		})
 	}
 }
 
+// lookupParent finds the container of the value at ptr, or fails when a step is missing or null.
+func lookupParent(tree any, ptr string) (any, error) {
+	toks := strings.Split(ptr[1:], "/")
+	cur := tree
+	for _, tok := range toks[:len(toks)-1] {
+		m, ok := cur.(map[string]any)
+		if !ok || m[tok] == nil {
+			return nil, errors.New("missing")
+		}
+		cur = m[tok]
+	}
+	if _, ok := cur.(map[string]any); !ok {
+		return nil, errors.New("not an object")
+	}
+	return cur, nil
+}
+
 func TestCheckEdges(t *testing.T) {
+	t.Parallel()
+	c := fixtures.Cases()[0]
 	_, err := drift.Check("nope", 200, []byte(`{}`))
 	assert.ErrorIs(t, err, drift.ErrUnknownOperation)
 
-	findings, err := drift.Check("recoveryCodesGet", 200, []byte(`<html>`))
+	findings, err := drift.Check(c.Op.ID, 200, []byte(`<html>`))
 	require.NoError(t, err)
 	require.Len(t, findings, 1)
 	assert.Equal(t, drift.WrongType, findings[0].Kind)
 	assert.Contains(t, findings[0].Detail, "not JSON")
 
-	findings, err = drift.Check("recoveryCodesGet", 200, []byte(`[]`))
+	findings, err = drift.Check(c.Op.ID, 200, []byte(`[]`))
 	require.NoError(t, err)
 	require.Len(t, findings, 1)
 	assert.Equal(t, "", findings[0].Path)
 
 	// Error answers are checked against the Error schema (the default response).
-	findings, err = drift.Check("recoveryCodesGet", 404, []byte(`{"status_code":404,"request_id":"r","error_type":"member_not_found","error_msg":"x"}`))
+	findings, err = drift.Check(c.Op.ID, 404, []byte(`{"status_code":404,"request_id":"r","error_type":"member_not_found","error_msg":"x"}`))
 	require.NoError(t, err)
 	var kinds []string
 	for _, f := range findings {
@@ -143,7 +316,9 @@ func TestCheckEdges(t *testing.T) {
 	assert.ElementsMatch(t, []string{"missing_field /error_message", "unknown_field /error_msg"}, kinds)
 
 	// JSON pointer escaping.
-	findings, err = drift.Check("magicLinksEmailDiscoverySend", 200, []byte(`{"request_id":"r","status_code":200,"a/b~c":1}`))
+	tree := decodeTree(t, c.Response)
+	tree.(map[string]any)["a/b~c"] = 1
+	findings, err = drift.Check(c.Op.ID, 200, encode(t, tree))
 	require.NoError(t, err)
 	require.Len(t, findings, 1)
 	assert.Equal(t, "/a~1b~0c", findings[0].Path)
@@ -157,6 +332,7 @@ func TestCheckEdges(t *testing.T) {
 // response string field whose description names known values carries x-stytch-known-values (on
 // itself or, for arrays, on its items), and every list holds strings.
 func TestKnownValuesCoverTheDescriptions(t *testing.T) {
+	t.Parallel()
 	doc := fixtures.Spec()
 	checked := 0
 	for name, ref := range doc.Components.Schemas {
@@ -169,7 +345,7 @@ func TestKnownValuesCoverTheDescriptions(t *testing.T) {
 			if p.Value.Type.Is(openapi3.TypeArray) && p.Value.Items != nil {
 				target = p.Value.Items.Value
 			}
-			known, has := target.Extensions["x-stytch-known-values"]
+			known, has := target.Extensions[spec.ExtKnownValues]
 			if strings.Contains(desc, "known value") {
 				assert.True(t, has, "%s.%s describes known values but has no x-stytch-known-values", name, prop)
 			}
@@ -185,7 +361,7 @@ func TestKnownValuesCoverTheDescriptions(t *testing.T) {
 			}
 		}
 	}
-	assert.GreaterOrEqual(t, checked, 18)
+	assert.NotZero(t, checked, "the spec lists known values")
 }
 
 // stub answers every request with a fixed answer.
@@ -216,35 +392,51 @@ func roundTrip(t *testing.T, rt http.RoundTripper, method, url string) (*http.Re
 	return resp, b, rerr
 }
 
+// opURL is the URL of op under base, with every path parameter set to an escaped value.
+func opURL(base string, op gen.Operation) string {
+	p := op.Path
+	for _, name := range op.PathParams {
+		p = strings.Replace(p, "{"+name+"}", url.PathEscape(name+"/1"), 1)
+	}
+	return base + p
+}
+
 func TestTransportPassesTheBodyThroughUnchanged(t *testing.T) {
+	t.Parallel()
+	c := fixtures.Cases()[0]
 	var col drift.Collector
-	body := `{"request_id":"r", "status_code":200 ,"new":true}` // odd spacing on purpose
+	body := `{ "new":true ,` + string(c.Response[1:]) // odd spacing on purpose
 	tr := drift.NewTransport(&stub{status: 200, body: strings.NewReader(body)}, col.Report)
-	_, got, err := roundTrip(t, tr, http.MethodPost, "https://test.stytch.com/v1/b2b/magic_links/email/discovery/send")
+	_, got, err := roundTrip(t, tr, c.Op.Method, opURL("https://test.stytch.com", c.Op))
 	require.NoError(t, err)
 	assert.Equal(t, body, string(got))
 	findings := col.Findings()
 	require.Len(t, findings, 1)
-	assert.Equal(t, drift.Finding{Operation: "magicLinksEmailDiscoverySend", Path: "/new", Kind: drift.UnknownField, Detail: "not in the spec (a boolean)"}, findings[0])
+	assert.Equal(t, drift.Finding{Operation: c.Op.ID, Path: "/new", Kind: drift.UnknownField, Detail: "not in the spec (a boolean)"}, findings[0])
 
 	col.Reset()
 	assert.Empty(t, col.Findings())
 }
 
 func TestTransportMatchesOperations(t *testing.T) {
+	t.Parallel()
 	var col drift.Collector
 	ans := `{"request_id":"r","status_code":200,"x":1}`
-	for _, tc := range []struct {
-		method, url string
-		op          string
-	}{
-		{"GET", "https://test.stytch.com/v1/b2b/recovery_codes/org%2F1/member-1", "recoveryCodesGet"},
-		{"POST", "http://127.0.0.1:1/prefix/v1/b2b/recovery_codes/recover", "recoveryCodesRecover"},
-		{"POST", "https://test.stytch.com/v1/b2b/recovery_codes/rotate", "recoveryCodesRotate"},
-		{"GET", "https://test.stytch.com/v1/b2b/recovery_codes/rotate/extra/segment", ""},
-		{"GET", "https://test.stytch.com/v1/b2b/organizations", ""},
-		{"DELETE", "https://test.stytch.com/v1/b2b/recovery_codes/rotate", ""},
-	} {
+	type probe struct{ method, url, op string }
+	var probes []probe
+	for _, op := range gen.Operations {
+		probes = append(probes,
+			probe{op.Method, opURL("https://test.stytch.com", op), op.ID},
+			probe{op.Method, opURL("http://127.0.0.1:1/prefix", op), op.ID},
+			probe{op.Method, opURL("https://test.stytch.com", op) + "/extra/segment", ""},
+			probe{http.MethodDelete, opURL("https://test.stytch.com", op), ""}, // no operation of the spec uses DELETE
+		)
+	}
+	probes = append(probes, probe{http.MethodGet, "https://test.stytch.com/v1/b2b/no-such-endpoint", ""})
+	for _, op := range gen.Operations {
+		require.NotEqual(t, http.MethodDelete, op.Method, "the probes above assume no DELETE operation")
+	}
+	for _, tc := range probes {
 		col.Reset()
 		tr := drift.NewTransport(&stub{status: 200, body: strings.NewReader(ans)}, col.Report)
 		_, got, err := roundTrip(t, tr, tc.method, tc.url)
@@ -279,13 +471,15 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestTransportEdges(t *testing.T) {
-	const url = "https://test.stytch.com/v1/b2b/magic_links/email/discovery/send"
+	t.Parallel()
+	op := fixtures.Cases()[0].Op
+	url := opURL("https://test.stytch.com", op)
 
 	t.Run("a read error reaches the client after the same bytes", func(t *testing.T) {
 		var col drift.Collector
 		boom := errors.New("connection reset")
 		tr := drift.NewTransport(&stub{status: 200, body: &failingReader{data: []byte(`{"request_id":`), err: boom}}, col.Report)
-		_, got, err := roundTrip(t, tr, http.MethodPost, url)
+		_, got, err := roundTrip(t, tr, op.Method, url)
 		assert.ErrorIs(t, err, boom)
 		assert.Equal(t, `{"request_id":`, string(got))
 		assert.Empty(t, col.Findings())
@@ -294,7 +488,7 @@ func TestTransportEdges(t *testing.T) {
 	t.Run("an HTML error page is not checked", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(&stub{status: 502, header: http.Header{"Content-Type": {"text/html"}}, body: strings.NewReader("<html>bad gateway</html>")}, col.Report)
-		resp, got, err := roundTrip(t, tr, http.MethodPost, url)
+		resp, got, err := roundTrip(t, tr, op.Method, url)
 		require.NoError(t, err)
 		assert.Equal(t, 502, resp.StatusCode)
 		assert.Equal(t, "<html>bad gateway</html>", string(got))
@@ -304,7 +498,7 @@ func TestTransportEdges(t *testing.T) {
 	t.Run("a JSON error answer is checked against the Error schema", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(&stub{status: 400, body: strings.NewReader(`{"status_code":400,"request_id":"r","error_type":"x","error_message":"m","error_hint":"h"}`)}, col.Report)
-		_, _, err := roundTrip(t, tr, http.MethodPost, url)
+		_, _, err := roundTrip(t, tr, op.Method, url)
 		require.NoError(t, err)
 		require.Len(t, col.Findings(), 1)
 		assert.Equal(t, "/error_hint", col.Findings()[0].Path)
@@ -313,7 +507,7 @@ func TestTransportEdges(t *testing.T) {
 	t.Run("a compressed body is passed through unchecked", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(&stub{status: 200, header: http.Header{"Content-Encoding": {"gzip"}}, body: strings.NewReader("\x1f\x8b...")}, col.Report)
-		_, got, err := roundTrip(t, tr, http.MethodPost, url)
+		_, got, err := roundTrip(t, tr, op.Method, url)
 		require.NoError(t, err)
 		assert.Equal(t, "\x1f\x8b...", string(got))
 		assert.Empty(t, col.Findings())
@@ -324,7 +518,7 @@ func TestTransportEdges(t *testing.T) {
 		big := append([]byte(`{"x":"`), bytes.Repeat([]byte("a"), drift.MaxBodyBytes)...)
 		big = append(big, `"}`...)
 		tr := drift.NewTransport(&stub{status: 200, body: bytes.NewReader(big)}, col.Report)
-		_, got, err := roundTrip(t, tr, http.MethodPost, url)
+		_, got, err := roundTrip(t, tr, op.Method, url)
 		require.NoError(t, err)
 		assert.Equal(t, big, got)
 		assert.Empty(t, col.Findings())
@@ -333,7 +527,7 @@ func TestTransportEdges(t *testing.T) {
 	t.Run("transport errors are returned as they are", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("dial failed") }), col.Report)
-		req, _ := http.NewRequest(http.MethodPost, url, nil)
+		req, _ := http.NewRequest(op.Method, url, nil)
 		_, err := tr.RoundTrip(req)
 		assert.EqualError(t, err, "dial failed")
 	})
@@ -350,73 +544,55 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // fake server: its answers match the spec, so there is nothing to report. Then the fake is made to
 // answer with drift, which the SDK decodes without error and the detector reports.
 func TestWithTheSDKAndTheFake(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	var col drift.Collector
-	client := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: drift.NewTransport(http.DefaultTransport, col.Report)}))
+	client := srv.Client(b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper { return drift.NewTransport(next, col.Report) }))
 	ctx := context.Background()
 
 	var wg sync.WaitGroup
 	for _, c := range fixtures.Cases() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _ = callAll(ctx, client, c) // errors are checked below through the recorded statuses
-		}()
+		wg.Go(func() {
+			_, _ = testkit.Call(ctx, client, c.Minimal) // the outcomes are checked below through the recorded statuses
+		})
 	}
 	wg.Wait()
-	for _, r := range srv.Requests() {
-		if r.Operation == gen.OpPasswordsSessionsReset.ID || r.Operation == gen.OpRecoveryCodesRecover.ID {
-			continue // minimal reset has no session; the fixture code is not a code the fake issued
+	ok := 0
+	for _, c := range fixtures.Cases() {
+		reqs := srv.RequestsFor(c.Op)
+		require.NotEmpty(t, reqs, "%s reached the fake", c.Op.ID)
+		for _, r := range reqs {
+			// The fake refuses what it cannot honour (a code it never issued, a reset without a
+			// session) with a Stytch error, which the detector checks against the Error schema.
+			if r.Status == http.StatusOK {
+				ok++
+			} else {
+				assert.True(t, r.Status >= 400 && r.Status < 500, "%s: %d", c.Op.ID, r.Status)
+				t.Logf("%s: the fake answered %d to the minimal params", c.Op.ID, r.Status)
+			}
 		}
-		assert.Equal(t, 200, r.Status, r.Operation)
 	}
+	assert.NotZero(t, ok, "the fake answers the minimal params of most operations")
 	assert.Empty(t, col.Findings())
 
-	drifted := edit(t, "magicLinksAuthenticate", func(m map[string]any) {
-		obj(m["member"])["status"] = "suspended"
-		m["risk_score"] = 0.9
-	})
-	var raw map[string]any
-	require.NoError(t, json.Unmarshal(drifted, &raw))
-	srv.On(b2btest.MagicLinksAuthenticate).RespondJSON(200, raw)
-	resp, err := client.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "t"})
+	// Drift in the answer of an operation whose answer has a known-values field.
+	at := fieldWhere(t, "a known-values field", func(f specwalk.Field) bool { return len(f.Known) > 0 && !inArray(f) })
+	tree := decodeTree(t, at.c.Response)
+	set(t, tree, at.f.Pointer, "suspended")
+	tree.(map[string]any)["risk_score"] = 0.9
+	srv.On(at.c.Op).RespondJSON(200, tree)
+	col.Reset()
+	resp, err := testkit.Call(ctx, client, at.c.Minimal)
 	require.NoError(t, err, "drift never fails a call")
-	assert.Equal(t, b2b.MemberStatus("suspended"), resp.Member.Status)
-	var got []string
+	again := decodeTree(t, encode(t, resp))
+	got, _ := specwalk.Lookup(again, at.f.Pointer)
+	assert.Equal(t, "suspended", got, "the value is decoded as sent")
+	var lines []string
 	for _, f := range col.Findings() {
-		got = append(got, f.String())
+		lines = append(lines, f.String())
 	}
-	require.Len(t, got, 2)
-	assert.Contains(t, got[0], "magicLinksAuthenticate /member/status: unknown_enum_value")
-	assert.Contains(t, got[1], "magicLinksAuthenticate /risk_score: unknown_field")
-}
-
-func callAll(ctx context.Context, c *b2b.Client, tc fixtures.Case) (any, error) {
-	switch p := tc.Minimal.(type) {
-	case *gen.ImpersonationAuthenticateRequest:
-		return c.Impersonation.Authenticate(ctx, p)
-	case *gen.MagicLinksAuthenticateRequest:
-		return c.MagicLinks.Authenticate(ctx, p)
-	case *gen.MagicLinksEmailLoginOrSignupRequest:
-		return c.MagicLinks.Email.LoginOrSignup(ctx, p)
-	case *gen.MagicLinksEmailInviteRequest:
-		return c.MagicLinks.Email.Invite(ctx, p)
-	case *gen.MagicLinksEmailDiscoverySendRequest:
-		return c.MagicLinks.Email.Discovery.Send(ctx, p)
-	case *gen.MagicLinksDiscoveryAuthenticateRequest:
-		return c.MagicLinks.Discovery.Authenticate(ctx, p)
-	case *gen.OAuthAuthenticateRequest:
-		return c.OAuth.Authenticate(ctx, p)
-	case *gen.OAuthDiscoveryAuthenticateRequest:
-		return c.OAuth.Discovery.Authenticate(ctx, p)
-	case *gen.PasswordsSessionsResetRequest:
-		return c.Passwords.Sessions.Reset(ctx, p)
-	case *gen.RecoveryCodesGetRequest:
-		return c.RecoveryCodes.Get(ctx, p)
-	case *gen.RecoveryCodesRecoverRequest:
-		return c.RecoveryCodes.Recover(ctx, p)
-	case *gen.RecoveryCodesRotateRequest:
-		return c.RecoveryCodes.Rotate(ctx, p)
-	}
-	return nil, errors.New("unexpected params")
+	require.Len(t, lines, 2, "%v", lines)
+	all := strings.Join(lines, "\n")
+	assert.Contains(t, all, at.c.Op.ID+" "+at.f.Pointer+": unknown_enum_value")
+	assert.Contains(t, all, at.c.Op.ID+" /risk_score: unknown_field")
 }

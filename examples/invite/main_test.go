@@ -17,6 +17,7 @@ func env(vars map[string]string) func(string) string {
 }
 
 func TestRunAgainstTheFake(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env(nil)))
 	got := out.String()
@@ -30,6 +31,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 }
 
 func TestRunWithCredentials(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithMember(gen.Member{OrganizationID: "org-1", EmailAddress: "active@example.com"}))
 	vars := map[string]string{
 		"STYTCH_PROJECT_ID": "project-test-123", "STYTCH_SECRET": "secret-test-123", "STYTCH_BASE_URL": srv.URL,

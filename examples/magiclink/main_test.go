@@ -19,6 +19,7 @@ func env(vars map[string]string) func(string) string {
 }
 
 func TestRunAgainstTheFake(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env(nil)))
 	got := out.String()
@@ -33,6 +34,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 
 // TestRunWithCredentials drives the credentials path against a fake standing in for Stytch.
 func TestRunWithCredentials(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: "org-1", MFAPolicy: "REQUIRED_FOR_ALL"}))
 	vars := map[string]string{
 		"STYTCH_PROJECT_ID": "project-test-123", "STYTCH_SECRET": "secret-test-123", "STYTCH_BASE_URL": srv.URL,
@@ -71,6 +73,7 @@ func TestRunWithCredentials(t *testing.T) {
 }
 
 func TestRunExplainsMissingSettings(t *testing.T) {
+	t.Parallel()
 	err := run(context.Background(), &bytes.Buffer{}, env(map[string]string{"STYTCH_PROJECT_ID": "p"}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "STYTCH_SECRET")
