@@ -154,14 +154,18 @@ func TestEachKindOfDrift(t *testing.T) {
 	}
 	anyOp := found{c: fixtures.Cases()[0]}
 	topObject := fieldWhere(t, "a nested object", func(f specwalk.Field) bool { return depth(f) == 1 && structured(f) && !allOfWrapper(f) })
-	arrayElem := fieldWhere(t, "an array of objects", func(f specwalk.Field) bool { return f.Name == "*" && structured(f) && !inArray(specwalk.Field{Pointer: strings.TrimSuffix(f.Pointer, "/*")}) })
+	arrayElem := fieldWhere(t, "an array of objects", func(f specwalk.Field) bool {
+		return f.Name == "*" && structured(f) && !inArray(specwalk.Field{Pointer: strings.TrimSuffix(f.Pointer, "/*")})
+	})
 	behindAllOf := fieldWhere(t, "a nullable reference", func(f specwalk.Field) bool { return depth(f) == 1 && allOfWrapper(f) && structured(f) })
 	requiredTop := fieldWhere(t, "a required field besides the envelope", func(f specwalk.Field) bool {
 		return depth(f) == 1 && f.Required && f.Name != "request_id" && f.Name != "status_code"
 	})
 	requiredNested := fieldWhere(t, "a required nested field", func(f specwalk.Field) bool { return depth(f) == 2 && f.Required && !inArray(f) })
 	boolean := fieldWhere(t, "a boolean", func(f specwalk.Field) bool { return depth(f) == 1 && f.Type == openapi3.TypeBoolean })
-	nonNullArray := fieldWhere(t, "an array that is not nullable", func(f specwalk.Field) bool { return f.Type == openapi3.TypeArray && !f.Nullable && !inArray(f) && depth(f) >= 2 })
+	nonNullArray := fieldWhere(t, "an array that is not nullable", func(f specwalk.Field) bool {
+		return f.Type == openapi3.TypeArray && !f.Nullable && !inArray(f) && depth(f) >= 2
+	})
 	plainString := fieldWhere(t, "a string", func(f specwalk.Field) bool {
 		return depth(f) == 1 && f.Type == openapi3.TypeString && f.Format == "" && len(f.Known) == 0
 	})
