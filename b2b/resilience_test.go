@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -1011,4 +1012,137 @@ func (p noGetBody) NewHTTPRequest(server string) (*http.Request, error) {
 		req.Body = io.NopCloser(req.Body)
 	}
 	return req, err
+}
+
+// A success answer whose body is still arriving when the caller's deadline passes: the call ends
+// at the deadline with a *DecodeError for the 2xx that names the deadline, is not sent again (no
+// time is left), and leaves the outcome unknown exactly for an operation that is not repeatable.
+func TestSuccessBodyCutOffByTheDeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range bothClasses(t) {
+		for _, how := range []string{"context deadline", "WithTimeout"} {
+			t.Run(tc.Op.ID+"/"+how, func(t *testing.T) {
+				t.Parallel()
+				noLeaks(t)
+				stop := make(chan struct{})
+				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					w.Header().Set("Content-Length", strconv.Itoa(len(tc.Response)))
+					w.WriteHeader(http.StatusOK)
+					_, _ = w.Write(tc.Response[:len(tc.Response)/2])
+					w.(http.Flusher).Flush()
+					select { // the rest never comes
+					case <-r.Context().Done():
+					case <-stop:
+					}
+				})
+				t.Cleanup(func() { close(stop) })
+				ctx := t.Context()
+				var opts []b2b.Option
+				if how == "WithTimeout" {
+					opts = append(opts, b2b.WithTimeout(200*time.Millisecond))
+				} else {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+					defer cancel()
+				}
+				c, waits := faultClient(t, srv.URL, opts...)
+				start := time.Now()
+				resp, err := testkit.Call(ctx, c, tc.Minimal)
+				requireNoResponse(t, resp, err)
+				assert.Less(t, time.Since(start), 2*time.Second, "the call ends at the deadline")
+				var de *b2b.DecodeError
+				require.ErrorAs(t, err, &de, "a 2xx answer whose body broke off")
+				assert.Equal(t, http.StatusOK, de.StatusCode)
+				assert.ErrorIs(t, err, context.DeadlineExceeded, "the deadline is named")
+				assert.Len(t, srv.Requests(), 1, "no time is left for another attempt")
+				assert.Empty(t, waits.All())
+				assert.Equal(t, !tc.Op.Retry.Repeatable(), errors.Is(err, b2b.ErrOutcomeUnknown),
+					"the answer of an operation that is not repeatable is lost: its outcome is unknown")
+			})
+		}
+		// A custom transport whose body fails with an error of its own once the deadline passed:
+		// the deadline is still named.
+		t.Run(tc.Op.ID+"/custom transport", func(t *testing.T) {
+			t.Parallel()
+			noLeaks(t)
+			errStalled := errors.New("custom body stalled")
+			rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp := inMemory(r, http.StatusOK, nil)
+				resp.ContentLength = int64(len(tc.Response))
+				resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(tc.Response[:len(tc.Response)/2]), ctxReader{r.Context(), errStalled}))
+				return resp, nil
+			})
+			c, waits := faultClient(t, "https://test.stytch.com", b2b.WithHTTPClient(&http.Client{Transport: rt}), b2b.WithTimeout(100*time.Millisecond))
+			resp, err := testkit.Call(t.Context(), c, tc.Minimal)
+			requireNoResponse(t, resp, err)
+			var de *b2b.DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.ErrorIs(t, err, context.DeadlineExceeded, "the deadline is named")
+			assert.ErrorIs(t, err, errStalled, "the transport's error is kept")
+			assert.Empty(t, waits.All())
+			assert.Equal(t, !tc.Op.Retry.Repeatable(), errors.Is(err, b2b.ErrOutcomeUnknown))
+		})
+	}
+}
+
+// ctxReader blocks until ctx is done, then fails with err.
+type ctxReader struct {
+	ctx context.Context
+	err error
+}
+
+func (r ctxReader) Read([]byte) (int, error) {
+	<-r.ctx.Done()
+	return 0, r.err
+}
+
+// A custom RoundTripper that, once the call is cancelled, fails with an error of its own (one that
+// does not wrap the context's): the caller still sees the cancellation, keeps the transport's
+// error in the chain, and the request is not sent again.
+func TestCustomRoundTripperErrorAfterCancel(t *testing.T) {
+	t.Parallel()
+	errGaveUp := errors.New("custom transport gave up")
+	for _, tc := range bothClasses(t) {
+		for _, end := range []struct {
+			name string
+			err  error
+			ctx  func(context.Context) (context.Context, context.CancelFunc)
+		}{
+			{"cancel", context.Canceled, func(ctx context.Context) (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(ctx)
+				time.AfterFunc(50*time.Millisecond, cancel)
+				return ctx, cancel
+			}},
+			{"deadline", context.DeadlineExceeded, func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return context.WithTimeout(ctx, 50*time.Millisecond)
+			}},
+		} {
+			t.Run(tc.Op.ID+"/"+end.name, func(t *testing.T) {
+				t.Parallel()
+				noLeaks(t)
+				var calls atomic.Int32
+				rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					calls.Add(1)
+					<-r.Context().Done()
+					return nil, errGaveUp
+				})
+				c, waits := faultClient(t, "https://test.stytch.com", b2b.WithHTTPClient(&http.Client{Transport: rt}))
+				ctx, cancel := end.ctx(t.Context())
+				defer cancel()
+				resp, err := testkit.Call(ctx, c, tc.Minimal)
+				requireNoResponse(t, resp, err)
+				var te *b2b.TransportError
+				require.ErrorAs(t, err, &te)
+				assert.ErrorIs(t, err, end.err, "the caller's cancellation is in the chain")
+				assert.ErrorIs(t, err, errGaveUp, "the transport's own error is kept")
+				assert.Equal(t, int32(1), calls.Load(), "a cancelled call is not sent again")
+				assert.Equal(t, 1, te.Attempts)
+				assert.Empty(t, waits.All())
+				assert.True(t, te.Sent, "an error of an unknown kind counts as sent")
+				assert.Equal(t, !tc.Op.Retry.Repeatable(), errors.Is(err, b2b.ErrOutcomeUnknown))
+				assert.Contains(t, err.Error(), errGaveUp.Error())
+			})
+		}
+	}
 }
