@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,10 +18,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Tests that get as far as oapi-codegen (a valid spec) do not call t.Parallel: codegen.Generate
-// keeps its configuration in package-level variables (oapi-codegen v2.8.2, pkg/codegen/codegen.go,
-// "This is global state"), so two Generate calls at once race. Tests of broken specs stop before
-// oapi-codegen and run in parallel.
+// oapi-codegen keeps its configuration in package-level variables (v2.8.2, pkg/codegen/codegen.go,
+// "This is global state"); Generate holds codegenMu around everything that touches them, so tests
+// may call it in parallel: loading and linting the spec overlap, code generation takes turns.
+//
+// A Generate run on the real spec takes about a second under the race detector, so the tests share
+// runs: realFiles is one run that every test comparing with the real output reads; TestWrite's run
+// is the second one TestGenerateIsDeterministic needs; one stale copy of the output shows every
+// kind of difference -check reports. Broken specs stop before oapi-codegen and cost little.
 
 const realRoot = "../.."
 
@@ -249,6 +254,108 @@ func problemLine(t *testing.T, stderr, want, place string) {
 	assert.Fail(t, "problem not reported", "no line mentions %q at %s in:\n%s", want, place, stderr)
 }
 
+// TestExternalRefIsRefused: a reference to another file is refused, even when the file exists and
+// holds what the reference names: the spec is one self-contained document, and nothing outside it
+// can change the generated code.
+func TestExternalRefIsRefused(t *testing.T) {
+	t.Parallel()
+	specPath := brokenSpec(t, edit{
+		"$ref: '#/components/schemas/RecoveryCodesRotateResponse'",
+		"$ref: 'other.yaml#/components/schemas/RecoveryCodesRotateResponse'",
+	})
+	data, err := os.ReadFile(realSpec)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(specPath), "other.yaml"), data, 0o644))
+	out, untouched := sentinelDir(t)
+
+	code, stdout, stderr := runGen(t, "-root", out, "-spec", specPath)
+
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	problemLine(t, stderr, "other.yaml#/components/schemas/RecoveryCodesRotateResponse", `^  `+regexp.QuoteMeta(specPath))
+	untouched()
+	_, err = Generate(context.Background(), specPath)
+	var pe *ProblemsError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, pe.Error(), "other.yaml")
+}
+
+// TestLintRules breaks, in one copy of the spec, each lint rule of load.go that the cases of
+// TestBrokenSpecs do not: gen lists every problem, each with its message and its place (the line
+// of the property, parameter, response or schema the rule is about). One spec for all keeps the
+// test to two loads of the spec.
+func TestLintRules(t *testing.T) {
+	t.Parallel()
+	const rotate = "    RecoveryCodesRotateRequest:\n      type: object\n      additionalProperties: false\n      required: [organization_id, member_id]\n      properties:\n"
+	specPath := brokenSpec(t,
+		// A path parameter that is not a string.
+		edit{"          description: ID of the Member's organization (its slug or external ID also work).\n          schema:\n            type: string\n            minLength: 1\n",
+			"          description: ID of the Member's organization (its slug or external ID also work).\n          schema:\n            type: integer\n"},
+		// A success answer that does not require request_id and status_code.
+		edit{"      required: [request_id, status_code]\n      properties:\n        request_id:\n          type: string\n          description: Unique ID of this call, useful when debugging with Stytch.\n        status_code:",
+			"      properties:\n        request_id:\n          type: string\n          description: Unique ID of this call, useful when debugging with Stytch.\n        status_code:"},
+		// x-stytch-secret: false on a property and on a header parameter; an exactly-one group of
+		// one name.
+		edit{"      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: true\n",
+			"      x-stytch-exactly-one: [impersonation_token]\n      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: false\n"},
+		edit{"          x-stytch-secret: true\n          description: Session token of an active Member; when set",
+			"          x-stytch-secret: false\n          description: Session token of an active Member; when set"},
+		// minLength on an optional string, minLength 2, a required string without minLength, a
+		// one-element allOf, an exactly-one group naming what it must not, and nested request
+		// objects (directly and as array items) breaking rules of their own.
+		edit{rotate, "    RecoveryCodesRotateRequest:\n      type: object\n      additionalProperties: false\n" +
+			"      x-stytch-exactly-one: [optional_hint, nope, member_id, count]\n" +
+			"      required: [organization_id, member_id, wide_code, bare_code]\n      properties:\n" +
+			"        optional_hint:\n          type: string\n          minLength: 1\n" +
+			"        wide_code:\n          type: string\n          minLength: 2\n" +
+			"        bare_code:\n          type: string\n" +
+			"        wrapped:\n          nullable: true\n          allOf:\n            - $ref: '#/components/schemas/Error'\n" +
+			"        count:\n          type: integer\n" +
+			"        address:\n          $ref: '#/components/schemas/RotateAddress'\n" +
+			"        contacts:\n          type: array\n          items:\n            $ref: '#/components/schemas/RotateContact'\n"},
+		edit{"    # ------------------------------------------------------------------ errors\n",
+			"    RotateAddress:\n      type: object\n      properties:\n        street:\n          type: string\n          pattern: '^x'\n\n" +
+				"    RotateContact:\n      type: object\n      required: [contact_name]\n      properties:\n        contact_name:\n          type: string\n\n" +
+				"    # ------------------------------------------------------------------ errors\n"},
+	)
+	out, untouched := sentinelDir(t)
+
+	code, stdout, stderr := runGen(t, "-root", out, "-spec", specPath)
+
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	at := func(text string) string { return `^  ` + regexp.QuoteMeta(fmt.Sprintf("%s:%d ", specPath, lineOf(t, specPath, text))) }
+	const rotateAt = "components\\.schemas\\.RecoveryCodesRotateRequest"
+	problems := []struct{ want, place string }{
+		{`path parameter "organization_id" must be a string`,
+			at("        - name: organization_id") + `paths\./v1/b2b/recovery_codes/\{organization_id\}/\{member_id\}\.get\.parameters\.organization_id`},
+		{"success response must list request_id as required", at("  /v1/b2b/magic_links/email/discovery/send:\n    post:") + `paths\./v1/b2b/magic_links/email/discovery/send\.post\.responses\.200`},
+		{"success response must list status_code as required", at("  /v1/b2b/magic_links/email/discovery/send:\n    post:") + `paths\./v1/b2b/magic_links/email/discovery/send\.post\.responses\.200`},
+		{"x-stytch-secret must be true when present", at("        impersonation_token:") + `components\.schemas\.ImpersonationAuthenticateRequest\.properties\.impersonation_token`},
+		{"x-stytch-secret must be true when present", at("      parameters:\n        - name: X-Stytch-Member-Session") + `paths\./v1/b2b/magic_links/email/invite\.post\.parameters\.X-Stytch-Member-Session`},
+		{"x-stytch-exactly-one must list at least two property names", at("    ImpersonationAuthenticateRequest:") + `components\.schemas\.ImpersonationAuthenticateRequest\.x-stytch-exactly-one`},
+		{"minLength 1 is only supported on required string properties", at("        optional_hint:") + rotateAt + `\.properties\.optional_hint`},
+		{"minLength 2: only minLength 1 (non-empty) is supported on request properties", at("        wide_code:") + rotateAt + `\.properties\.wide_code`},
+		{"required string property must declare minLength: 1 (the API rejects an empty value)", at("        bare_code:") + rotateAt + `\.properties\.bare_code`},
+		{`request property uses "allOf", which the generated validation does not enforce`, at("        wrapped:") + rotateAt + `\.properties\.wrapped`},
+		{"x-stytch-exactly-one names nope, which is not a property of the schema", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
+		{"x-stytch-exactly-one names member_id, which is required (it would always be set)", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
+		{"x-stytch-exactly-one names count, which is not a string", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
+		{`request property uses "pattern", which the generated validation does not enforce`, at("        street:") + `components\.schemas\.RotateAddress\.properties\.street`},
+		{"required string property must declare minLength: 1", at("        contact_name:") + `components\.schemas\.RotateContact\.properties\.contact_name`},
+	}
+	assert.Contains(t, stderr, fmt.Sprintf("has %d problem(s):", len(problems)), "every problem is listed, and no other:\n%s", stderr)
+	for _, p := range problems {
+		problemLine(t, stderr, p.want, p.place)
+	}
+	untouched()
+
+	_, err := Generate(context.Background(), specPath)
+	var pe *ProblemsError
+	require.ErrorAs(t, err, &pe)
+	assert.Len(t, pe.Problems, len(problems))
+}
+
 // TestAllProblemsAreListed: gen reports every problem of a spec at once, not only the first.
 func TestAllProblemsAreListed(t *testing.T) {
 	t.Parallel()
@@ -301,29 +408,29 @@ type generated struct {
 }
 
 func TestGenerateTime(t *testing.T) {
+	t.Parallel()
 	g, err := realFiles()
 	require.NoError(t, err)
 	t.Logf("Generate on the real spec took %v (slower under -race)", g.took)
 }
 
+// TestGenerateIsDeterministic: the files of one run, by name. That a second run gives the same
+// bytes is checked by TestWrite, whose run writes them (a third run would add a second of CPU).
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
 	g, err := realFiles()
 	require.NoError(t, err)
-	first := g.files
-	second, err := Generate(context.Background(), realSpec)
-	require.NoError(t, err)
-	require.Equal(t, len(first), len(second))
 	var names []string
-	for i := range first {
-		names = append(names, first[i].Name)
-		assert.Equal(t, first[i].Name, second[i].Name)
-		assert.True(t, bytes.Equal(first[i].Data, second[i].Data), "%s differs between two runs", first[i].Name)
+	for _, f := range g.files {
+		names = append(names, f.Name)
 	}
 	assert.Equal(t, []string{"b2b/b2btest/operations.gen.go", "b2b/models.gen.go", "gen/client.gen.go", "gen/doc.go", "gen/sdk.gen.go"}, names)
+	assert.True(t, sort.StringsAreSorted(names), "Generate returns the files sorted by name")
 }
 
 // TestCommittedGenIsCurrent: the gen/ package in the repository is what the spec produces.
 func TestCommittedGenIsCurrent(t *testing.T) {
+	t.Parallel()
 	g, err := realFiles()
 	require.NoError(t, err)
 	diffs, err := Check(realRoot, g.files)
@@ -349,6 +456,7 @@ func copyGenerated(t *testing.T) string {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		// prepare changes the copy of gen/ in dir and returns the spec to check against.
@@ -359,40 +467,26 @@ func TestCheck(t *testing.T) {
 		// others allows differences beyond want.
 		others bool
 	}{
+		// The clean case is TestWrite's last step: -check on the files it wrote.
 		{
-			name:     "clean",
-			prepare:  func(t *testing.T, dir string) string { return realSpec },
-			wantCode: 0,
-		},
-		{
-			name: "hand edit",
+			// One copy with a hand edit, a deleted file and an extra file: each is reported on a
+			// line of its own, and nothing else.
+			name: "hand edit, deleted file, extra file",
 			prepare: func(t *testing.T, dir string) string {
 				p := filepath.Join(dir, "gen", "sdk.gen.go")
 				data, err := os.ReadFile(p)
 				require.NoError(t, err)
 				require.NoError(t, os.WriteFile(p, append(data, []byte("\n// a hand edit\n")...), 0o644))
-				return realSpec
-			},
-			wantCode: 1,
-			want:     []string{`^  stale: +\S*/sdk\.gen\.go$`},
-		},
-		{
-			name: "deleted file",
-			prepare: func(t *testing.T, dir string) string {
 				require.NoError(t, os.Remove(filepath.Join(dir, "gen", "client.gen.go")))
-				return realSpec
-			},
-			wantCode: 1,
-			want:     []string{`^  missing: \S*/client\.gen\.go$`},
-		},
-		{
-			name: "extra file",
-			prepare: func(t *testing.T, dir string) string {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, "gen", "helpers.go"), []byte("package gen\n"), 0o644))
 				return realSpec
 			},
 			wantCode: 1,
-			want:     []string{`^  extra: +\S*/helpers\.go \(not generated`},
+			want: []string{
+				`^  stale: +\S*/sdk\.gen\.go$`,
+				`^  missing: \S*/client\.gen\.go$`,
+				`^  extra: +\S*/helpers\.go \(not generated`,
+			},
 		},
 		{
 			name: "spec changed without regenerating",
@@ -418,19 +512,15 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := copyGenerated(t)
 			specPath := tt.prepare(t, dir)
 			before := snapshot(t, dir)
 
-			code, stdout, stderr := runGen(t, "-check", "-root", dir, "-spec", specPath)
+			code, _, stderr := runGen(t, "-check", "-root", dir, "-spec", specPath)
 
 			assert.Equal(t, tt.wantCode, code, "stderr:\n%s", stderr)
 			assert.Equal(t, before, snapshot(t, dir), "-check must write nothing")
-			if tt.wantCode == 0 {
-				assert.Contains(t, stdout, "are up to date")
-				assert.Empty(t, stderr)
-				return
-			}
 			assert.Contains(t, stderr, "are out of date")
 			lines := strings.Split(strings.TrimSpace(stderr), "\n")
 			if !tt.others {
@@ -469,8 +559,11 @@ func snapshot(t *testing.T, dir string) map[string]string {
 }
 
 // TestWrite: a run without -check writes the generated files, says what it did to each, removes
-// leftovers, and a second run finds nothing to change.
+// leftovers, and a second run finds nothing to change; -check on the result finds nothing and
+// writes nothing. The files it writes are a second Generate run, compared with realFiles byte for
+// byte: the generator is deterministic.
 func TestWrite(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(out, "gen"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(out, "gen", "leftover.gen.go"), []byte("package gen\n"), 0o644))
@@ -482,25 +575,32 @@ func TestWrite(t *testing.T) {
 
 	g, err := realFiles()
 	require.NoError(t, err)
-	want := map[string]string{}
+	want, first := map[string]string{}, map[string]string{}
 	for _, f := range g.files {
 		data, err := os.ReadFile(filepath.Join(realRoot, filepath.FromSlash(f.Name)))
 		require.NoError(t, err)
 		want[f.Name] = string(data)
+		first[f.Name] = string(f.Data)
 	}
-	assert.Equal(t, want, snapshot(t, out), "the written files equal the committed ones")
+	written := snapshot(t, out)
+	assert.Equal(t, want, written, "the written files equal the committed ones")
+	assert.Equal(t, first, written, "two runs give the same bytes")
 
 	code, stdout, stderr = runGen(t, "-root", out, "-spec", realSpec)
 	require.Equal(t, 0, code, stderr)
 	assert.NotContains(t, stdout, "created")
 	assert.Contains(t, stdout, "gen: unchanged "+filepath.Join(out, "gen", "sdk.gen.go"))
 
+	before := snapshot(t, out)
 	code, stdout, stderr = runGen(t, "-check", "-root", out, "-spec", realSpec)
 	assert.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "are up to date")
+	assert.Empty(t, stderr)
+	assert.Equal(t, before, snapshot(t, out), "-check must write nothing")
 }
 
 func TestRootFlag(t *testing.T) {
+	t.Parallel()
 	// -spec is relative to -root: this checks the committed files from the repository root.
 	code, stdout, stderr := runGen(t, "-root", "../..", "-check")
 	assert.Equal(t, 0, code, stderr)
