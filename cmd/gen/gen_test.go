@@ -324,7 +324,9 @@ func TestLintRules(t *testing.T) {
 
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)
-	at := func(text string) string { return `^  ` + regexp.QuoteMeta(fmt.Sprintf("%s:%d ", specPath, lineOf(t, specPath, text))) }
+	at := func(text string) string {
+		return `^  ` + regexp.QuoteMeta(fmt.Sprintf("%s:%d ", specPath, lineOf(t, specPath, text)))
+	}
 	const rotateAt = "components\\.schemas\\.RecoveryCodesRotateRequest"
 	problems := []struct{ want, place string }{
 		{`path parameter "organization_id" must be a string`,
