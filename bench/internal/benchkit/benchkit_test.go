@@ -43,6 +43,14 @@ func TestCovers(t *testing.T) {
 	}
 }
 
+func TestCoversTimesToTheSecond(t *testing.T) {
+	body := []byte(`{"at":"2024-05-01T10:00:00.250Z"}`)
+	truncated := []byte(`{"at":"2024-05-01T10:00:00Z"}`)
+	assert.NotEmpty(t, Covers(body, truncated))
+	assert.Empty(t, CoversWith(body, truncated, CoverOptions{TimesToTheSecond: true}))
+	assert.NotEmpty(t, CoversWith(body, []byte(`{"at":"2024-05-01T10:00:01Z"}`), CoverOptions{TimesToTheSecond: true}))
+}
+
 func TestFixturesAreFound(t *testing.T) {
 	for _, name := range []string{FixtureMagicLinksAuthenticate, FixtureDiscoverySend, FixtureRecoveryCodesGet} {
 		assert.NotEmpty(t, Fixture(t, name), name)
