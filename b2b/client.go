@@ -27,6 +27,8 @@
 package b2b
 
 import (
+	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,7 +76,7 @@ type Client struct {
 	// RecoveryCodes lists, spends and rotates a member's MFA recovery codes.
 	RecoveryCodes *RecoveryCodesClient
 
-	t *transport
+	x *executor
 }
 
 // Option configures a Client. An option given bad input makes NewClient return an error.
@@ -90,6 +92,9 @@ type config struct {
 	uaSuffix   string
 	backoff    backoff
 }
+
+// maxRetriesLimit is the most retries WithMaxRetries and WithCallMaxRetries accept.
+const maxRetriesLimit = 10
 
 // WithBaseURL sets the API root, such as "https://test.stytch.com" or
 // "http://127.0.0.1:8080/prefix". Request paths (/v1/b2b/...) are appended to it; a path prefix is
@@ -114,14 +119,19 @@ func WithBaseURL(rawURL string) Option {
 	}
 }
 
-// WithHTTPClient makes the client send requests with hc instead of its own tuned client. The
-// SDK's deadline, retries and body cap still apply; hc's own Timeout, if set, bounds each attempt.
+// WithHTTPClient makes the client send requests with hc's transport, cookie jar and timeout
+// instead of its own tuned client. The SDK's deadline, retries and body cap still apply; hc's own
+// Timeout, if set, bounds each attempt. Redirects are never followed, whatever hc's CheckRedirect
+// says: no part of a call (its body carries single-use tokens) may go anywhere but the base URL,
+// and a redirect is answered as a *Error with its 3xx status. hc itself is not modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return errors.New("WithHTTPClient: nil *http.Client")
 		}
-		c.httpClient = hc
+		own := *hc
+		own.CheckRedirect = noRedirects
+		c.httpClient = &own
 		return nil
 	}
 }
@@ -144,8 +154,8 @@ func WithTimeout(d time.Duration) Option {
 // depends on the operation's retry class, read from the spec: see RetryClass.
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
-		if n < 0 || n > 10 {
-			return fmt.Errorf("WithMaxRetries: %d is outside 0..10", n)
+		if n < 0 || n > maxRetriesLimit {
+			return fmt.Errorf("WithMaxRetries: %d is outside 0..%d", n, maxRetriesLimit)
 		}
 		c.maxRetries = n
 		return nil
@@ -179,6 +189,20 @@ func WithUserAgent(suffix string) Option {
 	}
 }
 
+// WithMaxRetryWait caps every wait between two attempts of a call, a server's Retry-After
+// included, at d (by default waits grow from 200 ms to 2 s, and Retry-After is honoured up to
+// 5 s). WithMaxRetryWait(0) retries at once: it is meant for tests, where a scripted rate limit
+// should cost nothing (b2btest.Server.Client sets it). A negative d is an error.
+func WithMaxRetryWait(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("WithMaxRetryWait: negative duration %v", d)
+		}
+		c.backoff.limit, c.backoff.limited = d, true
+		return nil
+	}
+}
+
 // WithMaxResponseBytes caps how much of a response body the client reads
 // (DefaultMaxResponseBytes if not set). A larger success body fails with ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
@@ -195,10 +219,10 @@ func WithMaxResponseBytes(n int64) Option {
 // secret is empty, or when an option gets bad input.
 func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 	if projectID == "" {
-		return nil, errors.New("b2b: NewClient: empty project ID")
+		return nil, errors.New(errPrefix + "NewClient: empty project ID")
 	}
 	if secret == "" {
-		return nil, errors.New("b2b: NewClient: empty secret")
+		return nil, errors.New(errPrefix + "NewClient: empty secret")
 	}
 	cfg := config{
 		baseURL:    TestBaseURL,
@@ -212,22 +236,32 @@ func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 	}
 	for _, o := range opts {
 		if o == nil {
-			return nil, errors.New("b2b: NewClient: nil Option")
+			return nil, errors.New(errPrefix + "NewClient: nil Option")
 		}
 		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("b2b: NewClient: %w", err)
+			return nil, fmt.Errorf("%sNewClient: %w", errPrefix, err)
 		}
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = newHTTPClient()
 	}
+	base, err := url.Parse(cfg.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%sNewClient: %w", errPrefix, err)
+	}
 	ua := fmt.Sprintf("stytch-b2b-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if cfg.uaSuffix != "" {
 		ua += " " + cfg.uaSuffix
 	}
-	t := &transport{
+	// The credentials live only inside these closures: fmt and log/slog print a func as an
+	// address, so no way of printing a Client, a sub-client or a value holding one can show them.
+	encoded := base64.StdEncoding.EncodeToString([]byte(projectID + ":" + secret))
+	auth := "Basic " + encoded
+	x := &executor{
 		base:       cfg.baseURL,
-		auth:       basicAuth(projectID, secret),
+		baseURL:    base,
+		auth:       func() string { return auth },
+		secret:     func() []string { return []string{secret, encoded} },
 		userAgent:  ua,
 		hc:         cfg.httpClient,
 		timeout:    cfg.timeout,
@@ -236,32 +270,56 @@ func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 		logger:     cfg.logger,
 		backoff:    cfg.backoff,
 	}
-	return newClient(t), nil
+	return newClient(x), nil
 }
 
-func newClient(t *transport) *Client {
+func newClient(x *executor) *Client {
 	return &Client{
-		t:             t,
-		Impersonation: &ImpersonationClient{t: t},
+		x:             x,
+		Impersonation: &ImpersonationClient{x: x},
 		MagicLinks: &MagicLinksClient{
-			t:         t,
-			Email:     &MagicLinksEmailClient{t: t, Discovery: &MagicLinksEmailDiscoveryClient{t: t}},
-			Discovery: &MagicLinksDiscoveryClient{t: t},
+			x:         x,
+			Email:     &MagicLinksEmailClient{x: x, Discovery: &MagicLinksEmailDiscoveryClient{x: x}},
+			Discovery: &MagicLinksDiscoveryClient{x: x},
 		},
-		OAuth:         &OAuthClient{t: t, Discovery: &OAuthDiscoveryClient{t: t}},
-		Passwords:     &PasswordsClient{Sessions: &PasswordsSessionsClient{t: t}},
-		RecoveryCodes: &RecoveryCodesClient{t: t},
+		OAuth:         &OAuthClient{x: x, Discovery: &OAuthDiscoveryClient{x: x}},
+		Passwords:     &PasswordsClient{Sessions: &PasswordsSessionsClient{x: x}},
+		RecoveryCodes: &RecoveryCodesClient{x: x},
 	}
 }
 
 // BaseURL returns the API root the client sends requests to.
-func (c *Client) BaseURL() string { return c.t.base }
+func (c *Client) BaseURL() string { return c.x.base }
+
+// Raw sends params the way the typed methods do (validation, credentials, User-Agent, per-call
+// options, deadline, retries by the operation's retry class) and returns the HTTP answer itself,
+// whatever its status, for the caller to read: an escape hatch for what the typed response does
+// not give, such as a header or the body's exact bytes. The caller must close the body; the
+// call's deadline (WithTimeout, WithCallTimeout) runs until then, and the body reads at most the
+// client's response cap (WithMaxResponseBytes). A non-2xx answer is returned, not turned into a
+// *Error; an error means no answer was taken (the same *ValidationError and *TransportError the
+// typed methods return). Secrets are not scrubbed from the body: it is the wire format.
+func (c *Client) Raw(ctx context.Context, params Params, opts ...CallOption) (*http.Response, error) {
+	if params == nil {
+		return nil, &ValidationError{Operation: "raw", Field: "params", Rule: "non_nil", Message: "must not be nil"}
+	}
+	var resp *http.Response
+	if err := c.x.run(ctx, params, opts, nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// maxResponseHeaderBytes bounds the headers of an answer on the default client (net/http's own
+// default is 10 MiB, which a hostile server could make every attempt read). Stytch's headers are
+// a few hundred bytes.
+const maxResponseHeaderBytes = 64 << 10
 
 // newHTTPClient returns the client used when WithHTTPClient is not given: keep-alive connections
 // that are reused under concurrency (Go's default keeps only 2 idle connections per host, so
-// concurrent callers would open and close connections constantly), bounded dials and handshakes,
-// and no redirects (the API does not redirect; a redirect is returned as an error instead of being
-// followed with credentials).
+// concurrent callers would open and close connections constantly), bounded dials, handshakes and
+// response headers, and no redirects (the API does not redirect; a redirect is answered as an error
+// instead of being followed with credentials).
 func newHTTPClient() *http.Client {
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
@@ -269,17 +327,16 @@ func newHTTPClient() *http.Client {
 			Timeout:   5 * time.Second,
 			KeepAlive: 30 * time.Second,
 		}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    5 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	return &http.Client{Transport: tr, CheckRedirect: noRedirects}
 }
+
+// noRedirects makes an http.Client return a redirect as the answer instead of following it.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

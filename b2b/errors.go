@@ -11,18 +11,29 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
+// Every error the SDK returns starts with this prefix.
+const errPrefix = "b2b: "
+
 // ErrOutcomeUnknown is in the chain of an error returned when the request may have been processed
-// by Stytch although no usable success answer arrived, for an operation that consumes a
-// single-use token or code or sends email (retry class gen.RetryUnsent): a connection lost after
-// the request was written, a timeout while waiting for the answer, a 5xx answer, or a 2xx answer
-// whose body could not be read or decoded. Such a call is not retried; check the member's state
-// before trying again. Test it with errors.Is.
+// by Stytch although no usable success answer arrived, for an operation whose retry class is not
+// repeatable (it consumes a single-use token or code, sends email or creates something): a
+// connection lost after the request was written, a timeout while waiting for the answer, a 5xx
+// answer, or a 2xx answer whose body could not be read or decoded. Such a call is not retried;
+// check the member's state before trying again. Test it with errors.Is.
 var ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been processed")
+
+// ErrNotSent is in the chain of every error returned when nothing of the call left the machine:
+// a *ValidationError (bad params or options), and a *TransportError whose every attempt failed to
+// connect. Such a call had no effect and may be made again. Test it with errors.Is:
+//
+//	if errors.Is(err, b2b.ErrNotSent) { ... Stytch never saw the request ... }
+var ErrNotSent = gen.ErrNotSent
 
 // ErrResponseTooLarge is in the chain of the error returned when a success body is larger than
 // the client's cap (WithMaxResponseBytes).
@@ -35,25 +46,28 @@ var ErrResponseTooLarge = errors.New("response body exceeds the size cap")
 // Use errors.As with a *Error target:
 //
 //	var e *b2b.Error
-//	if errors.As(err, &e) && e.ErrorType == "magic_link_not_found" { ... }
+//	if errors.As(err, &e) && e.ErrorType == b2b.ErrorTypeMagicLinkNotFound { ... }
 type Error struct {
 	StatusCode   int            // the HTTP status of the answer
-	RequestID    string         // Stytch's request ID, for support requests
-	ErrorType    string         // Stytch's machine-readable error type, e.g. "unauthorized_credentials"
+	RequestID    string         // Stytch's request ID (from the body, else the X-Request-Id header), for support requests
+	ErrorType    ErrorType      // Stytch's machine-readable error type, e.g. ErrorTypeUnauthorizedCredentials
 	ErrorMessage string         // Stytch's human-readable message
 	ErrorURL     string         // a link to Stytch's documentation of the error
 	ErrorDetails map[string]any // extra details, when Stytch sends any
 
-	Operation      string // the spec's operationId of the call
-	Attempts       int    // how many times the request was sent
-	OutcomeUnknown bool   // see ErrOutcomeUnknown
+	Operation      string        // the spec's operationId of the call
+	Attempts       int           // how many times the request was sent
+	OutcomeUnknown bool          // see ErrOutcomeUnknown
+	RetryAfter     time.Duration // the wait the answer asked for (Retry-After), typically on a 429
+
+	repeatable bool // the operation's retry class is repeatable
 }
 
-// Error returns one line: operation, status, error type, message and request ID. It never contains
-// request data, so no secret that was sent can appear in it.
+// Error returns one line: operation, status, error type, message and request ID. Any secret of the
+// call that a server echoed back is replaced by [redacted].
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("stytch: ")
+	b.WriteString(errPrefix)
 	if e.Operation != "" {
 		b.WriteString(e.Operation)
 		b.WriteString(": ")
@@ -61,16 +75,15 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.ErrorType != "" {
 		b.WriteString(": ")
-		b.WriteString(oneLine(e.ErrorType))
+		b.WriteString(oneLine(string(e.ErrorType)))
 	}
 	if e.ErrorMessage != "" {
 		b.WriteString(": ")
 		b.WriteString(oneLine(e.ErrorMessage))
 	}
-	if e.RequestID != "" {
-		b.WriteString(" (request_id ")
-		b.WriteString(oneLine(e.RequestID))
-		b.WriteString(")")
+	writeRequestID(&b, e.RequestID)
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.OutcomeUnknown {
 		b.WriteString("; ")
@@ -82,26 +95,32 @@ func (e *Error) Error() string {
 // Is reports whether target is ErrOutcomeUnknown and this failure left the outcome unknown.
 func (e *Error) Is(target error) bool { return target == ErrOutcomeUnknown && e.OutcomeUnknown }
 
-// Retryable reports whether the failure is one that is worth retrying later: a rate limit (429) or
-// a server-side failure (5xx). It says nothing about whether the call is safe to repeat; see
-// OutcomeUnknown.
+// Retryable reports whether making the same call again later is both safe and may succeed: a
+// rate limit (429: Stytch did nothing), or a server failure (5xx) of an operation whose retry
+// class is repeatable. It is false for a 5xx of an operation that consumes a token or sends email
+// (the outcome is unknown there: see OutcomeUnknown), and for every other status. RetryAfter says
+// how long Stytch asked to wait, when it did.
 func (e *Error) Retryable() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.repeatable)
 }
 
 // TransportError is returned when no HTTP answer arrived: the connection could not be made, was
 // lost, or the context ended. Err holds the cause; a context's end is in its chain
-// (errors.Is(err, context.DeadlineExceeded)).
+// (errors.Is(err, context.DeadlineExceeded)). When no attempt left the machine, Sent is false and
+// errors.Is(err, ErrNotSent) holds.
 type TransportError struct {
 	Operation      string // the spec's operationId of the call
 	Attempts       int    // how many times the request was sent or tried
 	Sent           bool   // false when no attempt left the machine (each failed to connect: dial, DNS, TLS handshake)
 	OutcomeUnknown bool   // see ErrOutcomeUnknown
-	Err            error
+	Err            error  // the cause; its message is scrubbed of the call's secrets
 }
 
 func (e *TransportError) Error() string {
-	msg := fmt.Sprintf("stytch: %s: no answer after %d attempt(s): %v", e.Operation, e.Attempts, e.Err)
+	msg := fmt.Sprintf("%s%s: no answer after %d attempt(s): %v", errPrefix, e.Operation, e.Attempts, e.Err)
+	if !e.Sent {
+		msg += " (" + ErrNotSent.Error() + ")"
+	}
 	if e.OutcomeUnknown {
 		msg += "; " + ErrOutcomeUnknown.Error()
 	}
@@ -111,32 +130,35 @@ func (e *TransportError) Error() string {
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Is reports whether target is ErrOutcomeUnknown and this failure left the outcome unknown.
+// Is reports whether target is ErrOutcomeUnknown and this failure left the outcome unknown, or
+// target is ErrNotSent and no attempt left the machine.
 func (e *TransportError) Is(target error) bool {
-	return target == ErrOutcomeUnknown && e.OutcomeUnknown
+	return (target == ErrOutcomeUnknown && e.OutcomeUnknown) || (target == ErrNotSent && !e.Sent)
 }
 
-// DecodeError is returned when a 2xx answer could not be read or decoded: a truncated or malformed
-// body, a body of the wrong shape, or one larger than the cap (errors.Is(err, ErrResponseTooLarge)).
-// No partial response is returned. Stytch did process the call; for an operation of retry class
-// gen.RetryUnsent its result is lost, so errors.Is(err, ErrOutcomeUnknown) is true.
+// DecodeError is returned when a 2xx answer could not be used: a truncated or malformed body, a
+// body of the wrong shape, a body that is not a success answer at all (no request_id, or a
+// status_code that is not 2xx, as in an error object sent with 200), or one larger than the cap
+// (errors.Is(err, ErrResponseTooLarge)). No partial response is returned. For an operation whose
+// retry class is not repeatable the call's result is lost, so errors.Is(err, ErrOutcomeUnknown)
+// is true.
 type DecodeError struct {
 	Operation      string // the spec's operationId of the call
 	StatusCode     int    // the 2xx status of the answer
-	RequestID      string // the X-Request-Id header of the answer, when present
+	RequestID      string // Stytch's request ID: the body's request_id when it could be read, else the X-Request-Id header
 	OutcomeUnknown bool   // see ErrOutcomeUnknown
-	Err            error
+	Err            error  // the cause; its message is scrubbed of the call's secrets
 }
 
 func (e *DecodeError) Error() string {
-	msg := fmt.Sprintf("stytch: %s: cannot decode the %d answer: %v", e.Operation, e.StatusCode, e.Err)
-	if e.RequestID != "" {
-		msg += " (request_id " + oneLine(e.RequestID) + ")"
-	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s: cannot use the %d answer: %v", errPrefix, e.Operation, e.StatusCode, e.Err)
+	writeRequestID(&b, e.RequestID)
 	if e.OutcomeUnknown {
-		msg += "; " + ErrOutcomeUnknown.Error()
+		b.WriteString("; ")
+		b.WriteString(ErrOutcomeUnknown.Error())
 	}
-	return msg
+	return b.String()
 }
 
 // Unwrap returns the cause.
@@ -147,9 +169,17 @@ func (e *DecodeError) Is(target error) bool {
 	return target == ErrOutcomeUnknown && e.OutcomeUnknown
 }
 
+func writeRequestID(b *strings.Builder, id string) {
+	if id != "" {
+		b.WriteString(" (request_id ")
+		b.WriteString(oneLine(id))
+		b.WriteString(")")
+	}
+}
+
 // newError builds the *Error for a non-2xx answer from its (capped) body.
 func newError(op gen.Operation, resp *http.Response, body []byte, attempts int) *Error {
-	e := &Error{StatusCode: resp.StatusCode, Operation: op.ID, Attempts: attempts}
+	e := &Error{StatusCode: resp.StatusCode, Operation: op.ID, Attempts: attempts, repeatable: op.Retry.Repeatable()}
 	var se gen.Error
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &se) == nil {
@@ -213,68 +243,6 @@ func classify(err error) failure {
 		return failure{unsent: true}
 	}
 	return failure{}
-}
-
-// ctxError is returned when the context ended between attempts or before the first one. sent
-// says whether an earlier attempt left the machine.
-func ctxError(op gen.Operation, attempts int, sent bool, ctxErr, last error) error {
-	te := &TransportError{Operation: op.ID, Attempts: attempts, Sent: sent, Err: ctxErr}
-	if last != nil {
-		te.Err = fmt.Errorf("%w (last failure: %v)", ctxErr, last)
-		te.OutcomeUnknown = errors.Is(last, ErrOutcomeUnknown)
-	}
-	return te
-}
-
-// scrub replaces in e's text fields and details every secret of the request (see
-// transport.secrets) with gen.Redacted, so a server that echoes a token or password back cannot
-// make it appear in Error() or in a printed or logged *Error.
-func (e *Error) scrub(secrets []string) {
-	if len(secrets) == 0 {
-		return
-	}
-	e.RequestID = scrubString(e.RequestID, secrets)
-	e.ErrorType = scrubString(e.ErrorType, secrets)
-	e.ErrorMessage = scrubString(e.ErrorMessage, secrets)
-	e.ErrorURL = scrubString(e.ErrorURL, secrets)
-	if e.ErrorDetails != nil {
-		e.ErrorDetails, _ = scrubAny(e.ErrorDetails, secrets).(map[string]any)
-	}
-}
-
-// minScrubLen is the shortest secret that is scrubbed: replacing one- to three-character
-// strings would mangle every message while protecting nothing.
-const minScrubLen = 4
-
-func scrubString(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= minScrubLen && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, gen.Redacted)
-		}
-	}
-	return s
-}
-
-// scrubAny scrubs the strings of a decoded JSON value, keys included.
-func scrubAny(v any, secrets []string) any {
-	switch v := v.(type) {
-	case string:
-		return scrubString(v, secrets)
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[scrubString(k, secrets)] = scrubAny(x, secrets)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = scrubAny(x, secrets)
-		}
-		return out
-	default:
-		return v
-	}
 }
 
 // oneLine makes text from a server safe to print on one line: runs of white space and control

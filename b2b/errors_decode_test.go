@@ -43,7 +43,7 @@ func TestFacadeStytchErrorIsDecoded(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, http.StatusNotFound, e.StatusCode)
 			assert.Equal(t, "request-id-test-0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", e.RequestID, "the body's request ID wins over the header's")
-			assert.Equal(t, "member_not_found", e.ErrorType)
+			assert.Equal(t, b2b.ErrorTypeMemberNotFound, e.ErrorType)
 			assert.Equal(t, "Member could not be found.\nCheck the member_id.", e.ErrorMessage)
 			assert.Equal(t, "https://stytch.com/docs/api/errors/404#member_not_found", e.ErrorURL)
 			assert.Equal(t, map[string]any{"member_id": "member-test-00000000-0000-0000-0000-000000000000", "hint": nil}, e.ErrorDetails)

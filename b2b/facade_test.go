@@ -227,7 +227,7 @@ type facadeOp struct {
 }
 
 // facadeMethod builds a facadeOp from a sub-client getter and a method expression of it.
-func facadeMethod[S any, P any, R any](sub func(*b2b.Client) S, method func(S, context.Context, *P) (*R, error)) facadeOp {
+func facadeMethod[S any, P any, R any](sub func(*b2b.Client) S, method func(S, context.Context, *P, ...b2b.CallOption) (*R, error)) facadeOp {
 	return facadeOp{
 		call: func(ctx context.Context, c *b2b.Client, params any) (any, error) {
 			var p *P
@@ -255,9 +255,7 @@ var facadeOps = map[string]facadeOp{
 		(*b2b.MagicLinksEmailClient).LoginOrSignup),
 	gen.OpMagicLinksEmailInvite.ID: facadeMethod(
 		func(c *b2b.Client) *b2b.MagicLinksEmailClient { return c.MagicLinks.Email },
-		func(s *b2b.MagicLinksEmailClient, ctx context.Context, p *b2b.MagicLinksEmailInviteParams) (*b2b.MagicLinksEmailInviteResponse, error) {
-			return s.Invite(ctx, p)
-		}),
+		(*b2b.MagicLinksEmailClient).Invite),
 	gen.OpMagicLinksEmailDiscoverySend.ID: facadeMethod(
 		func(c *b2b.Client) *b2b.MagicLinksEmailDiscoveryClient { return c.MagicLinks.Email.Discovery },
 		(*b2b.MagicLinksEmailDiscoveryClient).Send),

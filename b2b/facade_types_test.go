@@ -20,12 +20,7 @@ import (
 // alias, with the reason.
 var facadeNotReexported = map[string]string{
 	"Error":                       "b2b.Error carries the HTTP status and the Stytch fields instead",
-	"MagicLinksEmailInviteParams": "the Invite headers are set with InviteOption (WithMemberSession, WithMemberSessionJWT)",
-	"RawClient":                   "the raw client is gen's own API; b2b.Client replaces it",
-	"ClientOption":                "an option of the raw client",
-	"ClientInterface":             "the raw client's interface",
-	"HttpRequestDoer":             "the raw client's transport interface",
-	"RequestEditorFn":             "the raw client's request hook",
+	"MagicLinksEmailInviteParams": "header parameters are per-call options (WithMemberSession, WithMemberSessionJWT)",
 }
 
 // facadeParse parses the non-test Go files of dir.

@@ -130,7 +130,7 @@ func FuzzResponseDecoding(f *testing.F) {
 		})}
 		c, err := NewClient(resProjectID, resSecret, WithHTTPClient(hc))
 		require.NoError(t, err)
-		c.t.sleep = (&resWaits{}).sleep // retried 429s and 5xx do not wait
+		c.x.sleep = (&resWaits{}).sleep // retried 429s and 5xx do not wait
 		resp, err := resInvoke(t.Context(), t, c, params[id], nil)
 		if err == nil {
 			require.True(t, status >= 200 && status <= 299, "status %d gave no error", status)

@@ -190,8 +190,8 @@ func TestDecodeJSONUnknownFieldsAreHarmless(t *testing.T) {
 	require.NotNil(t, got.MemberSession)
 	require.Len(t, got.MemberSession.AuthenticationFactors, 1)
 	// An unknown enum value and an unknown factor kind decode as they are.
-	assert.Equal(t, "passkey", got.MemberSession.AuthenticationFactors[0].Type)
-	assert.Equal(t, "webauthn_v2", got.MemberSession.AuthenticationFactors[0].DeliveryMethod)
+	assert.Equal(t, AuthenticationFactorType("passkey"), got.MemberSession.AuthenticationFactors[0].Type)
+	assert.Equal(t, AuthenticationFactorDeliveryMethod("webauthn_v2"), got.MemberSession.AuthenticationFactors[0].DeliveryMethod)
 }
 
 func TestDecodeJSONNulls(t *testing.T) {
@@ -292,7 +292,7 @@ func TestDecodeJSONMemberNamesMatchExactly(t *testing.T) {
 	require.NoError(t, decodeJSON([]byte(`{"MEMBER_ID":"member-test-upper","Name":"Ada","status":"active"}`), &got))
 	assert.Equal(t, "", got.MemberID)
 	assert.Equal(t, "", got.Name)
-	assert.Equal(t, "active", got.Status)
+	assert.Equal(t, MemberStatusActive, got.Status)
 
 	require.NoError(t, decodeJSON([]byte(`{"Member_ID":"member-test-upper","member_id":"member-test-exact"}`), &got))
 	assert.Equal(t, "member-test-exact", got.MemberID)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
 )
@@ -143,8 +144,8 @@ func resClient(t *testing.T, baseURL string, opts ...Option) (*Client, *resWaits
 	c, err := NewClient(resProjectID, resSecret, append([]Option{WithBaseURL(baseURL)}, opts...)...)
 	require.NoError(t, err)
 	w := &resWaits{}
-	c.t.sleep = w.sleep
-	t.Cleanup(c.t.hc.CloseIdleConnections)
+	c.x.sleep = w.sleep
+	t.Cleanup(c.x.hc.CloseIdleConnections)
 	return c, w
 }
 
@@ -280,7 +281,7 @@ func resMethods(c *Client) map[reflect.Type]reflect.Value {
 		for i := range v.NumMethod() {
 			m := v.Method(i)
 			mt := m.Type()
-			if mt.NumIn() >= 2 && mt.In(0) == resContextType && mt.NumOut() == 2 && mt.Out(1) == reflect.TypeFor[error]() {
+			if mt.NumIn() >= 2 && mt.In(0) == resContextType && mt.In(1).Kind() == reflect.Pointer && mt.NumOut() == 2 && mt.Out(1) == reflect.TypeFor[error]() {
 				out[mt.In(1)] = m
 			}
 		}
@@ -304,13 +305,13 @@ func resInvoke(ctx context.Context, t testing.TB, c *Client, params, headers any
 	m, ok := resMethods(c)[reflect.TypeOf(params)]
 	require.True(t, ok, "no facade method takes %T", params)
 	args := []reflect.Value{reflect.ValueOf(ctx), reflect.ValueOf(params)}
-	if headers != nil && m.Type().IsVariadic() {
-		optType := m.Type().In(2).Elem() // func(*gen.XParams)
-		h := reflect.ValueOf(headers)
-		args = append(args, reflect.MakeFunc(optType, func(in []reflect.Value) []reflect.Value {
-			in[0].Elem().Set(h.Elem())
-			return nil
-		}))
+	if h, ok := headers.(*gen.MagicLinksEmailInviteParams); ok && h != nil {
+		if h.XStytchMemberSession != nil {
+			args = append(args, reflect.ValueOf(WithMemberSession(*h.XStytchMemberSession)))
+		}
+		if h.XStytchMemberSessionJWT != nil {
+			args = append(args, reflect.ValueOf(WithMemberSessionJWT(*h.XStytchMemberSessionJWT)))
+		}
 	}
 	out := m.Call(args)
 	err, _ := out[1].Interface().(error)

@@ -1,11 +1,6 @@
 package b2b
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/b2bauth/stytch-b2b-go/gen"
-)
+import "context"
 
 // MagicLinksClient groups the email magic link operations.
 type MagicLinksClient struct {
@@ -14,7 +9,7 @@ type MagicLinksClient struct {
 	// Discovery authenticates discovery magic links.
 	Discovery *MagicLinksDiscoveryClient
 
-	t *transport
+	x *executor
 }
 
 // MagicLinksEmailClient sends magic link emails.
@@ -22,14 +17,14 @@ type MagicLinksEmailClient struct {
 	// Discovery sends discovery magic links.
 	Discovery *MagicLinksEmailDiscoveryClient
 
-	t *transport
+	x *executor
 }
 
 // MagicLinksEmailDiscoveryClient sends discovery magic links.
-type MagicLinksEmailDiscoveryClient struct{ t *transport }
+type MagicLinksEmailDiscoveryClient struct{ x *executor }
 
 // MagicLinksDiscoveryClient authenticates discovery magic links.
-type MagicLinksDiscoveryClient struct{ t *transport }
+type MagicLinksDiscoveryClient struct{ x *executor }
 
 // Authenticate consumes a magic link token and logs the member in. A pending or invited member
 // becomes active. When the organization requires MFA, MemberAuthenticated is false and the
@@ -38,67 +33,39 @@ type MagicLinksDiscoveryClient struct{ t *transport }
 // skips MFA.
 //
 // API: POST /v1/b2b/magic_links/authenticate
-func (c *MagicLinksClient) Authenticate(ctx context.Context, params *MagicLinksAuthenticateParams) (*MagicLinksAuthenticateResponse, error) {
-	return call[MagicLinksAuthenticateResponse](ctx, c.t, params, nil)
+func (c *MagicLinksClient) Authenticate(ctx context.Context, params *MagicLinksAuthenticateParams, opts ...CallOption) (*MagicLinksAuthenticateResponse, error) {
+	return call[MagicLinksAuthenticateResponse](ctx, c.x, params, opts)
 }
 
 // LoginOrSignup emails a login link to an active member, or a signup link to an email address
 // that has no active member in the organization yet (creating a pending member).
 //
 // API: POST /v1/b2b/magic_links/email/login_or_signup
-func (c *MagicLinksEmailClient) LoginOrSignup(ctx context.Context, params *MagicLinksEmailLoginOrSignupParams) (*MagicLinksEmailLoginOrSignupResponse, error) {
-	return call[MagicLinksEmailLoginOrSignupResponse](ctx, c.t, params, nil)
-}
-
-// InviteOption adjusts one Invite call. A nil InviteOption is ignored.
-type InviteOption func(*gen.MagicLinksEmailInviteParams)
-
-// WithMemberSession runs the invite with the permissions of the member who owns sessionToken (sent
-// as the X-Stytch-Member-Session header). An empty sessionToken makes Invite fail with a
-// *ValidationError rather than fall back to the project's permissions.
-func WithMemberSession(sessionToken string) InviteOption {
-	return func(h *gen.MagicLinksEmailInviteParams) { h.XStytchMemberSession = &sessionToken }
-}
-
-// WithMemberSessionJWT runs the invite with the permissions of the member who owns sessionJWT (sent
-// as the X-Stytch-Member-SessionJWT header). An empty sessionJWT makes Invite fail with a
-// *ValidationError rather than fall back to the project's permissions.
-func WithMemberSessionJWT(sessionJWT string) InviteOption {
-	return func(h *gen.MagicLinksEmailInviteParams) { h.XStytchMemberSessionJWT = &sessionJWT }
+func (c *MagicLinksEmailClient) LoginOrSignup(ctx context.Context, params *MagicLinksEmailLoginOrSignupParams, opts ...CallOption) (*MagicLinksEmailLoginOrSignupResponse, error) {
+	return call[MagicLinksEmailLoginOrSignupResponse](ctx, c.x, params, opts)
 }
 
 // Invite emails an invitation to join the organization, creating the member with status invited.
 // Inviting an active member fails. By default the call runs with the project's permissions; pass
-// WithMemberSession or WithMemberSessionJWT to run it as a member.
+// WithMemberSession or WithMemberSessionJWT to run it as a member (its RBAC permissions apply).
 //
 // API: POST /v1/b2b/magic_links/email/invite
-func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEmailInviteParams, opts ...InviteOption) (*MagicLinksEmailInviteResponse, error) {
-	var h gen.MagicLinksEmailInviteParams
-	for _, o := range opts {
-		if o != nil {
-			o(&h)
-		}
-	}
-	// The spec gives both headers minLength 1: an empty one would be ignored and the invite would
-	// run with the project's permissions instead of the member's.
-	if err := h.Validate(); err != nil {
-		return nil, err
-	}
-	return call[MagicLinksEmailInviteResponse](ctx, c.t, params, func(r *http.Request) { h.ApplyTo(r) })
+func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEmailInviteParams, opts ...CallOption) (*MagicLinksEmailInviteResponse, error) {
+	return call[MagicLinksEmailInviteResponse](ctx, c.x, params, opts)
 }
 
 // Send emails a discovery magic link, which lets the person see and choose among the
 // organizations they can join.
 //
 // API: POST /v1/b2b/magic_links/email/discovery/send
-func (c *MagicLinksEmailDiscoveryClient) Send(ctx context.Context, params *MagicLinksEmailDiscoverySendParams) (*MagicLinksEmailDiscoverySendResponse, error) {
-	return call[MagicLinksEmailDiscoverySendResponse](ctx, c.t, params, nil)
+func (c *MagicLinksEmailDiscoveryClient) Send(ctx context.Context, params *MagicLinksEmailDiscoverySendParams, opts ...CallOption) (*MagicLinksEmailDiscoverySendResponse, error) {
+	return call[MagicLinksEmailDiscoverySendResponse](ctx, c.x, params, opts)
 }
 
 // Authenticate consumes a discovery magic link token and returns an intermediate session token
 // with the organizations the email address can log in to or join.
 //
 // API: POST /v1/b2b/magic_links/discovery/authenticate
-func (c *MagicLinksDiscoveryClient) Authenticate(ctx context.Context, params *MagicLinksDiscoveryAuthenticateParams) (*MagicLinksDiscoveryAuthenticateResponse, error) {
-	return call[MagicLinksDiscoveryAuthenticateResponse](ctx, c.t, params, nil)
+func (c *MagicLinksDiscoveryClient) Authenticate(ctx context.Context, params *MagicLinksDiscoveryAuthenticateParams, opts ...CallOption) (*MagicLinksDiscoveryAuthenticateResponse, error) {
+	return call[MagicLinksDiscoveryAuthenticateResponse](ctx, c.x, params, opts)
 }

@@ -332,21 +332,21 @@ func TestFacadeInviteMemberSessionHeaders(t *testing.T) {
 
 	tests := []struct {
 		name             string
-		opts             []b2b.InviteOption
+		opts             []b2b.CallOption
 		wantSess, wantJW []string
 	}{
 		{name: "none"},
-		{name: "nil option", opts: []b2b.InviteOption{nil}},
-		{name: "session", opts: []b2b.InviteOption{b2b.WithMemberSession(token)}, wantSess: []string{token}},
-		{name: "jwt", opts: []b2b.InviteOption{b2b.WithMemberSessionJWT(jwt)}, wantJW: []string{jwt}},
+		{name: "zero option", opts: []b2b.CallOption{{}}},
+		{name: "session", opts: []b2b.CallOption{b2b.WithMemberSession(token)}, wantSess: []string{token}},
+		{name: "jwt", opts: []b2b.CallOption{b2b.WithMemberSessionJWT(jwt)}, wantJW: []string{jwt}},
 		{
 			name:     "both",
-			opts:     []b2b.InviteOption{b2b.WithMemberSession(token), b2b.WithMemberSessionJWT(jwt)},
+			opts:     []b2b.CallOption{b2b.WithMemberSession(token), b2b.WithMemberSessionJWT(jwt)},
 			wantSess: []string{token}, wantJW: []string{jwt},
 		},
 		{
 			name:     "last one wins",
-			opts:     []b2b.InviteOption{b2b.WithMemberSession("secret-stale-session"), b2b.WithMemberSession(token)},
+			opts:     []b2b.CallOption{b2b.WithMemberSession("secret-stale-session"), b2b.WithMemberSession(token)},
 			wantSess: []string{token},
 		},
 	}
@@ -370,7 +370,7 @@ func TestFacadeInviteMemberSessionHeaders(t *testing.T) {
 // the member's: it is refused before anything is sent.
 func TestFacadeInviteEmptyMemberSessionIsRefused(t *testing.T) {
 	c := fixtures.ByID(gen.OpMagicLinksEmailInvite.ID)
-	for name, opt := range map[string]b2b.InviteOption{
+	for name, opt := range map[string]b2b.CallOption{
 		"X-Stytch-Member-Session":    b2b.WithMemberSession(""),
 		"X-Stytch-Member-SessionJWT": b2b.WithMemberSessionJWT(""),
 	} {

@@ -9,13 +9,13 @@ type PasswordsClient struct {
 }
 
 // PasswordsSessionsClient resets passwords with an existing session.
-type PasswordsSessionsClient struct{ t *transport }
+type PasswordsSessionsClient struct{ x *executor }
 
 // Reset sets a new password for the member who owns the session (SessionToken or SessionJWT).
 // The session must hold a factor authenticated in the last five minutes. Every other session of
 // the member is revoked.
 //
 // API: POST /v1/b2b/passwords/session/reset
-func (c *PasswordsSessionsClient) Reset(ctx context.Context, params *PasswordsSessionsResetParams) (*PasswordsSessionsResetResponse, error) {
-	return call[PasswordsSessionsResetResponse](ctx, c.t, params, nil)
+func (c *PasswordsSessionsClient) Reset(ctx context.Context, params *PasswordsSessionsResetParams, opts ...CallOption) (*PasswordsSessionsResetResponse, error) {
+	return call[PasswordsSessionsResetResponse](ctx, c.x, params, opts)
 }

@@ -21,7 +21,6 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -174,7 +173,7 @@ func TestRetriesAreBoundedAndConfigurable(t *testing.T) {
 			// The deadline only makes a regression (retrying forever) fail fast: recorded waits
 			// take no time, and each is shorter than the deadline.
 			c, waits := resClient(t, srv.URL, append([]Option{WithTimeout(5 * time.Second)}, cs.opts...)...)
-			c.t.backoff.jitter = cs.jitter
+			c.x.backoff.jitter = cs.jitter
 			resp, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
 			resRequireNoResponse(t, resp, err)
 			assert.Len(t, srv.Hits(), cs.wantHits)
@@ -239,7 +238,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-5", 0},
 		{"3", 3 * time.Second},
 		{"3600", time.Hour},
-		{"99999999999999999999", 0}, // not a number we can read: ignored
+		{"99999999999999999999", 24 * time.Hour}, // too large for int64: as long as the longest, then capped
 		{"9999999999", 24 * time.Hour},
 		{"soon", 0},
 		{"1.5", 0},
@@ -301,8 +300,8 @@ func TestRetryAfterOfAnHourDeadlineWins(t *testing.T) {
 	})
 	for _, tc := range []fixtures.Case{resGET(t), resPOST()} {
 		c, _ := resClient(t, srv.URL, WithTimeout(300*time.Millisecond))
-		c.t.sleep = nil // real, context-aware sleeping
-		c.t.backoff.retryAfterCap = 2 * time.Hour
+		c.x.sleep = nil // real, context-aware sleeping
+		c.x.backoff.retryAfterCap = 2 * time.Hour
 		start := time.Now()
 		resp, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
 		resRequireNoResponse(t, resp, err)
@@ -322,8 +321,8 @@ func TestRetryWaitEndsWithTheContext(t *testing.T) {
 		resStytchError(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
 	c, _ := resClient(t, srv.URL, WithTimeout(0))
-	c.t.sleep = nil
-	c.t.backoff.retryAfterCap = 2 * time.Hour
+	c.x.sleep = nil
+	c.x.backoff.retryAfterCap = 2 * time.Hour
 	ctx, cancel := context.WithCancel(t.Context())
 	stop := time.AfterFunc(100*time.Millisecond, cancel)
 	defer stop.Stop()
@@ -864,7 +863,7 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
 				var e *Error
 				require.ErrorAs(t, err, &e)
-				assert.Equal(t, "member_not_found", e.ErrorType)
+				assert.Equal(t, ErrorTypeMemberNotFound, e.ErrorType)
 				assert.Equal(t, "request-id-test-404", e.RequestID)
 				assert.NotContains(t, err.Error(), "\n")
 				assert.Contains(t, err.Error(), "Member not found.")
@@ -1049,12 +1048,22 @@ func TestRequestWithoutGetBodyIsNotReplayed(t *testing.T) {
 		resStytchError(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
 	c, waits := resClient(t, srv.URL)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/b2b/recovery_codes/recover", io.NopCloser(strings.NewReader("{}")))
-	require.NoError(t, err)
-	require.Nil(t, req.GetBody)
-	_, err = c.t.send(t.Context(), gen.OpRecoveryCodesRecover, req, secretSource{})
+	p := &noGetBody{resCase(gen.OpRecoveryCodesRecover.ID).Minimal.(*RecoveryCodesRecoverParams)}
+	_, err := call[RecoveryCodesRecoverResponse](t.Context(), c.x, p, nil)
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.Len(t, srv.Hits(), 1)
 	assert.Empty(t, waits.all())
+}
+
+// noGetBody is a params type whose requests cannot replay their body.
+type noGetBody struct{ *RecoveryCodesRecoverParams }
+
+func (p *noGetBody) NewHTTPRequest(server string) (*http.Request, error) {
+	req, err := p.RecoveryCodesRecoverParams.NewHTTPRequest(server)
+	if err == nil {
+		req.GetBody = nil
+		req.Body = io.NopCloser(req.Body)
+	}
+	return req, err
 }

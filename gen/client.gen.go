@@ -4,7 +4,6 @@ package gen
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -249,7 +248,7 @@ type AuthenticationFactor struct {
 	CryptoWalletFactor *CryptoWalletFactor `json:"crypto_wallet_factor,omitempty"`
 
 	// DeliveryMethod How the factor was delivered, for example email, sms, knowledge, authenticator_app, recovery_code, sso_saml, sso_oidc, oauth_google, oauth_microsoft, oauth_exchange_slack, impersonation, imported_auth0 or trusted_token_exchange. Treat it as an open set.
-	DeliveryMethod string `json:"delivery_method"`
+	DeliveryMethod AuthenticationFactorDeliveryMethod `json:"delivery_method"`
 
 	// DiscordOAuthFactor Set for Discord OAuth.
 	DiscordOAuthFactor *OAuthProviderFactor `json:"discord_oauth_factor,omitempty"`
@@ -305,8 +304,8 @@ type AuthenticationFactor struct {
 	// OAuthAccessTokenExchangeFactor Set for an OAuth access token exchange.
 	OAuthAccessTokenExchangeFactor *OAuthAccessTokenExchangeFactor `json:"oauth_access_token_exchange_factor,omitempty"`
 
-	// OidcSSOFactor Set for OIDC SSO.
-	OidcSSOFactor *SSOFactor `json:"oidc_sso_factor,omitempty"`
+	// OIDCSSOFactor Set for OIDC SSO.
+	OIDCSSOFactor *SSOFactor `json:"oidc_sso_factor,omitempty"`
 
 	// PhoneNumberFactor Set for phone-based factors.
 	PhoneNumberFactor *PhoneNumberFactor `json:"phone_number_factor,omitempty"`
@@ -317,8 +316,8 @@ type AuthenticationFactor struct {
 	// SalesforceOAuthFactor Set for Salesforce OAuth.
 	SalesforceOAuthFactor *OAuthProviderFactor `json:"salesforce_oauth_factor,omitempty"`
 
-	// SamlSSOFactor Set for SAML SSO.
-	SamlSSOFactor *SSOFactor `json:"saml_sso_factor,omitempty"`
+	// SAMLSSOFactor Set for SAML SSO.
+	SAMLSSOFactor *SSOFactor `json:"saml_sso_factor,omitempty"`
 
 	// ShopifyOAuthFactor Set for Shopify OAuth.
 	ShopifyOAuthFactor *OAuthProviderFactor `json:"shopify_oauth_factor,omitempty"`
@@ -351,7 +350,7 @@ type AuthenticationFactor struct {
 	TwitterOAuthFactor *OAuthProviderFactor `json:"twitter_oauth_factor,omitempty"`
 
 	// Type Factor kind. Values seen in B2B are magic_link, email_otp, otp, oauth, password, sso, totp, recovery_codes, imported, impersonated and trusted_auth_token; consumer values such as webauthn, crypto and signature_challenge also exist. Treat it as an open set.
-	Type string `json:"type"`
+	Type AuthenticationFactorType `json:"type"`
 
 	// UpdatedAt When the factor was last changed.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -497,8 +496,8 @@ type Error struct {
 	// ErrorMessage Human-readable explanation of the failure.
 	ErrorMessage string `json:"error_message"`
 
-	// ErrorType Stable machine-readable error code such as invalid_token (open set, no fixed list).
-	ErrorType string `json:"error_type"`
+	// ErrorType Stable machine-readable code of the failure. The set is open; the listed values are the ones the SDK, its fake server or Stytch's documentation for these operations name.
+	ErrorType ErrorType `json:"error_type"`
 
 	// ErrorURL Link to Stytch's documentation page for this error.
 	ErrorURL *string `json:"error_url,omitempty"`
@@ -573,7 +572,7 @@ type MFARequired struct {
 	MemberOptions *MemberOptions `json:"member_options,omitempty"`
 
 	// SecondaryAuthInitiated Second factor Stytch already started on the Member's behalf; null means none. Known value sms_otp (a passcode was texted to the Member).
-	SecondaryAuthInitiated *string `json:"secondary_auth_initiated,omitempty"`
+	SecondaryAuthInitiated *MFARequiredSecondaryAuthInitiated `json:"secondary_auth_initiated,omitempty"`
 }
 
 // MagicLinksAuthenticateRequest defines model for MagicLinksAuthenticateRequest.
@@ -846,7 +845,7 @@ type Member struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// DefaultMFAMethod Preferred MFA method; known values are sms_otp and totp.
-	DefaultMFAMethod string `json:"default_mfa_method"`
+	DefaultMFAMethod MemberDefaultMFAMethod `json:"default_mfa_method"`
 
 	// EmailAddress The Member's current email address.
 	EmailAddress string `json:"email_address"`
@@ -909,7 +908,7 @@ type Member struct {
 	SSORegistrations []SSORegistration `json:"sso_registrations"`
 
 	// Status Lifecycle state; known values are pending, invited, active and deleted.
-	Status string `json:"status"`
+	Status MemberStatus `json:"status"`
 
 	// TOTPRegistrationID ID of the Member's authenticator app registration, empty if none.
 	TOTPRegistrationID string `json:"totp_registration_id"`
@@ -948,7 +947,7 @@ type MemberRoleSource struct {
 	Details map[string]interface{} `json:"details"`
 
 	// Type Kind of grant; known values are direct_assignment, email_assignment, sso_connection, sso_connection_group and scim_connection_group.
-	Type string `json:"type"`
+	Type MemberRoleSourceType `json:"type"`
 }
 
 // MemberSession An authenticated Member session.
@@ -993,7 +992,7 @@ type Membership struct {
 	Member *Member `json:"member,omitempty"`
 
 	// Type Kind of relationship; known values are active_member, pending_member, invited_member, eligible_to_join_by_email_domain and eligible_to_join_by_oauth_tenant.
-	Type string `json:"type"`
+	Type MembershipType `json:"type"`
 }
 
 // OAuthAccessTokenExchangeFactor Details of an OAuth access token exchange factor.
@@ -1188,13 +1187,13 @@ type OAuthRegistration struct {
 // Organization A Stytch B2B organization and its authentication policies.
 type Organization struct {
 	// AllowedAuthMethods Permitted methods when auth_methods is RESTRICTED; known values include sso, magic_link, email_otp, password, google_oauth, microsoft_oauth, slack_oauth, github_oauth and hubspot_oauth.
-	AllowedAuthMethods []string `json:"allowed_auth_methods"`
+	AllowedAuthMethods []OrganizationAllowedAuthMethods `json:"allowed_auth_methods"`
 
 	// AllowedFirstPartyConnectedApps First-party connected app IDs allowed when the policy is RESTRICTED.
 	AllowedFirstPartyConnectedApps []string `json:"allowed_first_party_connected_apps"`
 
 	// AllowedMFAMethods Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
-	AllowedMFAMethods []string `json:"allowed_mfa_methods"`
+	AllowedMFAMethods []OrganizationAllowedMFAMethods `json:"allowed_mfa_methods"`
 
 	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github).
 	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants"`
@@ -1203,7 +1202,7 @@ type Organization struct {
 	AllowedThirdPartyConnectedApps []string `json:"allowed_third_party_connected_apps"`
 
 	// AuthMethods Whether primary auth methods are limited; known values are ALL_ALLOWED and RESTRICTED.
-	AuthMethods string `json:"auth_methods"`
+	AuthMethods OrganizationAuthMethods `json:"auth_methods"`
 
 	// ClaimedEmailDomains Email domains the organization has claimed.
 	ClaimedEmailDomains []string `json:"claimed_email_domains"`
@@ -1218,22 +1217,22 @@ type Organization struct {
 	EmailAllowedDomains []string `json:"email_allowed_domains"`
 
 	// EmailInvites Which addresses may be invited; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
-	EmailInvites string `json:"email_invites"`
+	EmailInvites OrganizationEmailInvites `json:"email_invites"`
 
 	// EmailJITProvisioning Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED.
-	EmailJITProvisioning string `json:"email_jit_provisioning"`
+	EmailJITProvisioning OrganizationEmailJITProvisioning `json:"email_jit_provisioning"`
 
 	// FirstPartyConnectedAppsAllowedType Which first-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
-	FirstPartyConnectedAppsAllowedType string `json:"first_party_connected_apps_allowed_type"`
+	FirstPartyConnectedAppsAllowedType OrganizationFirstPartyConnectedAppsAllowedType `json:"first_party_connected_apps_allowed_type"`
 
 	// MFAMethods Whether MFA methods are limited; known values are ALL_ALLOWED and RESTRICTED.
-	MFAMethods string `json:"mfa_methods"`
+	MFAMethods OrganizationMFAMethods `json:"mfa_methods"`
 
 	// MFAPolicy Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL.
-	MFAPolicy string `json:"mfa_policy"`
+	MFAPolicy OrganizationMFAPolicy `json:"mfa_policy"`
 
 	// OAuthTenantJITProvisioning Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED.
-	OAuthTenantJITProvisioning string `json:"oauth_tenant_jit_provisioning"`
+	OAuthTenantJITProvisioning OrganizationOAuthTenantJITProvisioning `json:"oauth_tenant_jit_provisioning"`
 
 	// OrganizationExternalID Caller-assigned identifier, empty if none.
 	OrganizationExternalID string `json:"organization_external_id"`
@@ -1263,13 +1262,13 @@ type Organization struct {
 	SSODefaultConnectionID string `json:"sso_default_connection_id"`
 
 	// SSOJITProvisioning Who may join just-in-time through SSO; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
-	SSOJITProvisioning string `json:"sso_jit_provisioning"`
+	SSOJITProvisioning OrganizationSSOJITProvisioning `json:"sso_jit_provisioning"`
 
 	// SSOJITProvisioningAllowedConnections SSO connection IDs allowed to provision Members when sso_jit_provisioning is RESTRICTED.
 	SSOJITProvisioningAllowedConnections []string `json:"sso_jit_provisioning_allowed_connections"`
 
 	// ThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
-	ThirdPartyConnectedAppsAllowedType string `json:"third_party_connected_apps_allowed_type"`
+	ThirdPartyConnectedAppsAllowedType OrganizationThirdPartyConnectedAppsAllowedType `json:"third_party_connected_apps_allowed_type"`
 
 	// TrustedMetadata Backend-only metadata.
 	TrustedMetadata map[string]interface{} `json:"trusted_metadata"`
@@ -1362,7 +1361,7 @@ type PhoneNumberFactor struct {
 // PrimaryRequired Primary authentication the Member must still complete.
 type PrimaryRequired struct {
 	// AllowedAuthMethods Methods that would satisfy the requirement (same values as Organization.allowed_auth_methods, e.g. magic_link).
-	AllowedAuthMethods []string `json:"allowed_auth_methods"`
+	AllowedAuthMethods []PrimaryRequiredAllowedAuthMethods `json:"allowed_auth_methods"`
 }
 
 // ProviderValues Credentials and scopes returned by the OAuth provider.
@@ -1746,7 +1745,7 @@ type WebAuthnFactor struct {
 	WebauthnRegistrationID string `json:"webauthn_registration_id"`
 }
 
-// MagicLinksEmailInviteParams defines parameters for MagicLinksEmailInvite.
+// MagicLinksEmailInviteParams holds the header parameters of MagicLinksEmailInvite that NewMagicLinksEmailInviteRequest sets.
 type MagicLinksEmailInviteParams struct {
 	// XStytchMemberSession Session token of an active Member; when set, the call is authorized with that Member's permissions.
 	XStytchMemberSession *string `json:"X-Stytch-Member-Session,omitempty"`
@@ -1755,753 +1754,38 @@ type MagicLinksEmailInviteParams struct {
 	XStytchMemberSessionJWT *string `json:"X-Stytch-Member-SessionJWT,omitempty"`
 }
 
-// ImpersonationAuthenticateJSONRequestBody defines body for ImpersonationAuthenticate for application/json ContentType.
+// ImpersonationAuthenticateJSONRequestBody is the application/json body NewImpersonationAuthenticateRequest sends.
 type ImpersonationAuthenticateJSONRequestBody = ImpersonationAuthenticateRequest
 
-// MagicLinksAuthenticateJSONRequestBody defines body for MagicLinksAuthenticate for application/json ContentType.
+// MagicLinksAuthenticateJSONRequestBody is the application/json body NewMagicLinksAuthenticateRequest sends.
 type MagicLinksAuthenticateJSONRequestBody = MagicLinksAuthenticateRequest
 
-// MagicLinksDiscoveryAuthenticateJSONRequestBody defines body for MagicLinksDiscoveryAuthenticate for application/json ContentType.
+// MagicLinksDiscoveryAuthenticateJSONRequestBody is the application/json body NewMagicLinksDiscoveryAuthenticateRequest sends.
 type MagicLinksDiscoveryAuthenticateJSONRequestBody = MagicLinksDiscoveryAuthenticateRequest
 
-// MagicLinksEmailDiscoverySendJSONRequestBody defines body for MagicLinksEmailDiscoverySend for application/json ContentType.
+// MagicLinksEmailDiscoverySendJSONRequestBody is the application/json body NewMagicLinksEmailDiscoverySendRequest sends.
 type MagicLinksEmailDiscoverySendJSONRequestBody = MagicLinksEmailDiscoverySendRequest
 
-// MagicLinksEmailInviteJSONRequestBody defines body for MagicLinksEmailInvite for application/json ContentType.
+// MagicLinksEmailInviteJSONRequestBody is the application/json body NewMagicLinksEmailInviteRequest sends.
 type MagicLinksEmailInviteJSONRequestBody = MagicLinksEmailInviteRequest
 
-// MagicLinksEmailLoginOrSignupJSONRequestBody defines body for MagicLinksEmailLoginOrSignup for application/json ContentType.
+// MagicLinksEmailLoginOrSignupJSONRequestBody is the application/json body NewMagicLinksEmailLoginOrSignupRequest sends.
 type MagicLinksEmailLoginOrSignupJSONRequestBody = MagicLinksEmailLoginOrSignupRequest
 
-// OAuthAuthenticateJSONRequestBody defines body for OAuthAuthenticate for application/json ContentType.
+// OAuthAuthenticateJSONRequestBody is the application/json body NewOAuthAuthenticateRequest sends.
 type OAuthAuthenticateJSONRequestBody = OAuthAuthenticateRequest
 
-// OAuthDiscoveryAuthenticateJSONRequestBody defines body for OAuthDiscoveryAuthenticate for application/json ContentType.
+// OAuthDiscoveryAuthenticateJSONRequestBody is the application/json body NewOAuthDiscoveryAuthenticateRequest sends.
 type OAuthDiscoveryAuthenticateJSONRequestBody = OAuthDiscoveryAuthenticateRequest
 
-// PasswordsSessionsResetJSONRequestBody defines body for PasswordsSessionsReset for application/json ContentType.
+// PasswordsSessionsResetJSONRequestBody is the application/json body NewPasswordsSessionsResetRequest sends.
 type PasswordsSessionsResetJSONRequestBody = PasswordsSessionsResetRequest
 
-// RecoveryCodesRecoverJSONRequestBody defines body for RecoveryCodesRecover for application/json ContentType.
+// RecoveryCodesRecoverJSONRequestBody is the application/json body NewRecoveryCodesRecoverRequest sends.
 type RecoveryCodesRecoverJSONRequestBody = RecoveryCodesRecoverRequest
 
-// RecoveryCodesRotateJSONRequestBody defines body for RecoveryCodesRotate for application/json ContentType.
+// RecoveryCodesRotateJSONRequestBody is the application/json body NewRecoveryCodesRotateRequest sends.
 type RecoveryCodesRotateJSONRequestBody = RecoveryCodesRotateRequest
-
-// RequestEditorFn is the function signature for the RequestEditor callback function
-type RequestEditorFn func(ctx context.Context, req *http.Request) error
-
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
-type HttpRequestDoer interface {
-	Do(req *http.Request) (*http.Response, error)
-}
-
-// RawClient which conforms to the OpenAPI3 specification for this service.
-type RawClient struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
-	Server string
-
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
-	Client HttpRequestDoer
-
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
-	RequestEditors []RequestEditorFn
-}
-
-// ClientOption allows setting custom parameters during construction
-type ClientOption func(*RawClient) error
-
-// Creates a new RawClient, with reasonable defaults
-func NewClient(server string, opts ...ClientOption) (*RawClient, error) {
-	// create a client with sane default values
-	client := RawClient{
-		Server: server,
-	}
-	// mutate client and add all optional params
-	for _, o := range opts {
-		if err := o(&client); err != nil {
-			return nil, err
-		}
-	}
-	// ensure the server URL always has a trailing slash
-	if !strings.HasSuffix(client.Server, "/") {
-		client.Server += "/"
-	}
-	// create httpClient, if not already present
-	if client.Client == nil {
-		client.Client = &http.Client{}
-	}
-	return &client, nil
-}
-
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
-func WithHTTPClient(doer HttpRequestDoer) ClientOption {
-	return func(c *RawClient) error {
-		c.Client = doer
-		return nil
-	}
-}
-
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
-func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
-	return func(c *RawClient) error {
-		c.RequestEditors = append(c.RequestEditors, fn)
-		return nil
-	}
-}
-
-// The interface specification for the client above.
-type ClientInterface interface {
-
-	// ImpersonationAuthenticateWithBody Authenticate an impersonation token
-	//
-	// Trades a single-use impersonation token for a 60-minute session acting as the Member. The session cannot be extended and MFA is never requested.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/impersonation/authenticate (the `ImpersonationAuthenticate` operationId).
-	ImpersonationAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ImpersonationAuthenticate Authenticate an impersonation token
-	//
-	// Trades a single-use impersonation token for a 60-minute session acting as the Member. The session cannot be extended and MFA is never requested.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/impersonation/authenticate (the `ImpersonationAuthenticate` operationId).
-	ImpersonationAuthenticate(ctx context.Context, body ImpersonationAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksAuthenticateWithBody Authenticate an email magic link token
-	//
-	// Redeems a single-use email magic link token and activates a pending or invited Member. If the organization requires MFA and no valid session is passed, member_authenticated is false and only an intermediate_session_token is issued.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/authenticate (the `MagicLinksAuthenticate` operationId).
-	MagicLinksAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksAuthenticate Authenticate an email magic link token
-	//
-	// Redeems a single-use email magic link token and activates a pending or invited Member. If the organization requires MFA and no valid session is passed, member_authenticated is false and only an intermediate_session_token is issued.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/authenticate (the `MagicLinksAuthenticate` operationId).
-	MagicLinksAuthenticate(ctx context.Context, body MagicLinksAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksDiscoveryAuthenticateWithBody Authenticate a discovery magic link token
-	//
-	// Redeems a single-use discovery magic link token for an intermediate session token (valid for 10 minutes) and the organizations reachable with that email address.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/discovery/authenticate (the `MagicLinksDiscoveryAuthenticate` operationId).
-	MagicLinksDiscoveryAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksDiscoveryAuthenticate Authenticate a discovery magic link token
-	//
-	// Redeems a single-use discovery magic link token for an intermediate session token (valid for 10 minutes) and the organizations reachable with that email address.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/discovery/authenticate (the `MagicLinksDiscoveryAuthenticate` operationId).
-	MagicLinksDiscoveryAuthenticate(ctx context.Context, body MagicLinksDiscoveryAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailDiscoverySendWithBody Email a discovery magic link
-	//
-	// Emails a link that starts the discovery flow, in which the user picks or creates an organization. Sends email, so it is not retried blindly.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/discovery/send (the `MagicLinksEmailDiscoverySend` operationId).
-	MagicLinksEmailDiscoverySendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailDiscoverySend Email a discovery magic link
-	//
-	// Emails a link that starts the discovery flow, in which the user picks or creates an organization. Sends email, so it is not retried blindly.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/discovery/send (the `MagicLinksEmailDiscoverySend` operationId).
-	MagicLinksEmailDiscoverySend(ctx context.Context, body MagicLinksEmailDiscoverySendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailInviteWithBody Email an invite magic link
-	//
-	// Invites an email address into an organization. The Member is created (or a pending one moved) with status invited until they log in; inviting an active Member fails.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/invite (the `MagicLinksEmailInvite` operationId).
-	MagicLinksEmailInviteWithBody(ctx context.Context, params *MagicLinksEmailInviteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailInvite Email an invite magic link
-	//
-	// Invites an email address into an organization. The Member is created (or a pending one moved) with status invited until they log in; inviting an active Member fails.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/invite (the `MagicLinksEmailInvite` operationId).
-	MagicLinksEmailInvite(ctx context.Context, params *MagicLinksEmailInviteParams, body MagicLinksEmailInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailLoginOrSignupWithBody Email a login or signup magic link
-	//
-	// Emails a login link to an active Member, or a signup link to a new, pending or invited one (new Members start as pending). Sends email, so it is not retried blindly.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/login_or_signup (the `MagicLinksEmailLoginOrSignup` operationId).
-	MagicLinksEmailLoginOrSignupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MagicLinksEmailLoginOrSignup Email a login or signup magic link
-	//
-	// Emails a login link to an active Member, or a signup link to a new, pending or invited one (new Members start as pending). Sends email, so it is not retried blindly.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/magic_links/email/login_or_signup (the `MagicLinksEmailLoginOrSignup` operationId).
-	MagicLinksEmailLoginOrSignup(ctx context.Context, body MagicLinksEmailLoginOrSignupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// OAuthAuthenticateWithBody Authenticate an OAuth token
-	//
-	// Redeems the single-use token returned by a finished OAuth flow. When MFA is required, or the provider did not verify the email, member_authenticated is false, an intermediate_session_token is issued and mfa_required or primary_required says what is still missing.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/oauth/authenticate (the `OAuthAuthenticate` operationId).
-	OAuthAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// OAuthAuthenticate Authenticate an OAuth token
-	//
-	// Redeems the single-use token returned by a finished OAuth flow. When MFA is required, or the provider did not verify the email, member_authenticated is false, an intermediate_session_token is issued and mfa_required or primary_required says what is still missing.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/oauth/authenticate (the `OAuthAuthenticate` operationId).
-	OAuthAuthenticate(ctx context.Context, body OAuthAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// OAuthDiscoveryAuthenticateWithBody Authenticate a discovery OAuth token
-	//
-	// Redeems a single-use discovery OAuth token for an intermediate session token (valid for 10 minutes) and the organizations the authenticated identity can reach.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/oauth/discovery/authenticate (the `OAuthDiscoveryAuthenticate` operationId).
-	OAuthDiscoveryAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// OAuthDiscoveryAuthenticate Authenticate a discovery OAuth token
-	//
-	// Redeems a single-use discovery OAuth token for an intermediate session token (valid for 10 minutes) and the organizations the authenticated identity can reach.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/oauth/discovery/authenticate (the `OAuthDiscoveryAuthenticate` operationId).
-	OAuthDiscoveryAuthenticate(ctx context.Context, body OAuthDiscoveryAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// PasswordsSessionsResetWithBody Reset a password using an existing session
-	//
-	// Sets a new password for the Member behind session_token or session_jwt. The session must hold a factor authenticated within the last 5 minutes; every other session of the Member is revoked.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/passwords/session/reset (the `PasswordsSessionsReset` operationId).
-	PasswordsSessionsResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// PasswordsSessionsReset Reset a password using an existing session
-	//
-	// Sets a new password for the Member behind session_token or session_jwt. The session must hold a factor authenticated within the last 5 minutes; every other session of the Member is revoked.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/passwords/session/reset (the `PasswordsSessionsReset` operationId).
-	PasswordsSessionsReset(ctx context.Context, body PasswordsSessionsResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RecoveryCodesRecoverWithBody Complete MFA with a recovery code
-	//
-	// Spends one recovery code (each works only once) as the second factor and returns a full Member session.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/recovery_codes/recover (the `RecoveryCodesRecover` operationId).
-	RecoveryCodesRecoverWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RecoveryCodesRecover Complete MFA with a recovery code
-	//
-	// Spends one recovery code (each works only once) as the second factor and returns a full Member session.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/recovery_codes/recover (the `RecoveryCodesRecover` operationId).
-	RecoveryCodesRecover(ctx context.Context, body RecoveryCodesRecoverJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RecoveryCodesRotateWithBody Replace a Member's recovery codes
-	//
-	// Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/b2b/recovery_codes/rotate (the `RecoveryCodesRotate` operationId).
-	RecoveryCodesRotateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RecoveryCodesRotate Replace a Member's recovery codes
-	//
-	// Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/b2b/recovery_codes/rotate (the `RecoveryCodesRotate` operationId).
-	RecoveryCodesRotate(ctx context.Context, body RecoveryCodesRotateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RecoveryCodesGet List a Member's recovery codes
-	//
-	// Returns every recovery code of the Member that has not been used yet. Read-only, so it is safe to retry.
-	//
-	// Corresponds with GET /v1/b2b/recovery_codes/{organization_id}/{member_id} (the `RecoveryCodesGet` operationId).
-	RecoveryCodesGet(ctx context.Context, organizationID string, memberID string, reqEditors ...RequestEditorFn) (*http.Response, error)
-}
-
-// ImpersonationAuthenticateWithBody Authenticate an impersonation token
-//
-// Trades a single-use impersonation token for a 60-minute session acting as the Member. The session cannot be extended and MFA is never requested.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/impersonation/authenticate (the `ImpersonationAuthenticate` operationId).
-func (c *RawClient) ImpersonationAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewImpersonationAuthenticateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ImpersonationAuthenticate Authenticate an impersonation token
-//
-// Trades a single-use impersonation token for a 60-minute session acting as the Member. The session cannot be extended and MFA is never requested.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/impersonation/authenticate (the `ImpersonationAuthenticate` operationId).
-func (c *RawClient) ImpersonationAuthenticate(ctx context.Context, body ImpersonationAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewImpersonationAuthenticateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksAuthenticateWithBody Authenticate an email magic link token
-//
-// Redeems a single-use email magic link token and activates a pending or invited Member. If the organization requires MFA and no valid session is passed, member_authenticated is false and only an intermediate_session_token is issued.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/authenticate (the `MagicLinksAuthenticate` operationId).
-func (c *RawClient) MagicLinksAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksAuthenticateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksAuthenticate Authenticate an email magic link token
-//
-// Redeems a single-use email magic link token and activates a pending or invited Member. If the organization requires MFA and no valid session is passed, member_authenticated is false and only an intermediate_session_token is issued.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/authenticate (the `MagicLinksAuthenticate` operationId).
-func (c *RawClient) MagicLinksAuthenticate(ctx context.Context, body MagicLinksAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksAuthenticateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksDiscoveryAuthenticateWithBody Authenticate a discovery magic link token
-//
-// Redeems a single-use discovery magic link token for an intermediate session token (valid for 10 minutes) and the organizations reachable with that email address.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/discovery/authenticate (the `MagicLinksDiscoveryAuthenticate` operationId).
-func (c *RawClient) MagicLinksDiscoveryAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksDiscoveryAuthenticateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksDiscoveryAuthenticate Authenticate a discovery magic link token
-//
-// Redeems a single-use discovery magic link token for an intermediate session token (valid for 10 minutes) and the organizations reachable with that email address.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/discovery/authenticate (the `MagicLinksDiscoveryAuthenticate` operationId).
-func (c *RawClient) MagicLinksDiscoveryAuthenticate(ctx context.Context, body MagicLinksDiscoveryAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksDiscoveryAuthenticateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailDiscoverySendWithBody Email a discovery magic link
-//
-// Emails a link that starts the discovery flow, in which the user picks or creates an organization. Sends email, so it is not retried blindly.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/discovery/send (the `MagicLinksEmailDiscoverySend` operationId).
-func (c *RawClient) MagicLinksEmailDiscoverySendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailDiscoverySendRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailDiscoverySend Email a discovery magic link
-//
-// Emails a link that starts the discovery flow, in which the user picks or creates an organization. Sends email, so it is not retried blindly.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/discovery/send (the `MagicLinksEmailDiscoverySend` operationId).
-func (c *RawClient) MagicLinksEmailDiscoverySend(ctx context.Context, body MagicLinksEmailDiscoverySendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailDiscoverySendRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailInviteWithBody Email an invite magic link
-//
-// Invites an email address into an organization. The Member is created (or a pending one moved) with status invited until they log in; inviting an active Member fails.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/invite (the `MagicLinksEmailInvite` operationId).
-func (c *RawClient) MagicLinksEmailInviteWithBody(ctx context.Context, params *MagicLinksEmailInviteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailInviteRequestWithBody(c.Server, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailInvite Email an invite magic link
-//
-// Invites an email address into an organization. The Member is created (or a pending one moved) with status invited until they log in; inviting an active Member fails.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/invite (the `MagicLinksEmailInvite` operationId).
-func (c *RawClient) MagicLinksEmailInvite(ctx context.Context, params *MagicLinksEmailInviteParams, body MagicLinksEmailInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailInviteRequest(c.Server, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailLoginOrSignupWithBody Email a login or signup magic link
-//
-// Emails a login link to an active Member, or a signup link to a new, pending or invited one (new Members start as pending). Sends email, so it is not retried blindly.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/login_or_signup (the `MagicLinksEmailLoginOrSignup` operationId).
-func (c *RawClient) MagicLinksEmailLoginOrSignupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailLoginOrSignupRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MagicLinksEmailLoginOrSignup Email a login or signup magic link
-//
-// Emails a login link to an active Member, or a signup link to a new, pending or invited one (new Members start as pending). Sends email, so it is not retried blindly.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/magic_links/email/login_or_signup (the `MagicLinksEmailLoginOrSignup` operationId).
-func (c *RawClient) MagicLinksEmailLoginOrSignup(ctx context.Context, body MagicLinksEmailLoginOrSignupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMagicLinksEmailLoginOrSignupRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// OAuthAuthenticateWithBody Authenticate an OAuth token
-//
-// Redeems the single-use token returned by a finished OAuth flow. When MFA is required, or the provider did not verify the email, member_authenticated is false, an intermediate_session_token is issued and mfa_required or primary_required says what is still missing.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/oauth/authenticate (the `OAuthAuthenticate` operationId).
-func (c *RawClient) OAuthAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOAuthAuthenticateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// OAuthAuthenticate Authenticate an OAuth token
-//
-// Redeems the single-use token returned by a finished OAuth flow. When MFA is required, or the provider did not verify the email, member_authenticated is false, an intermediate_session_token is issued and mfa_required or primary_required says what is still missing.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/oauth/authenticate (the `OAuthAuthenticate` operationId).
-func (c *RawClient) OAuthAuthenticate(ctx context.Context, body OAuthAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOAuthAuthenticateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// OAuthDiscoveryAuthenticateWithBody Authenticate a discovery OAuth token
-//
-// Redeems a single-use discovery OAuth token for an intermediate session token (valid for 10 minutes) and the organizations the authenticated identity can reach.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/oauth/discovery/authenticate (the `OAuthDiscoveryAuthenticate` operationId).
-func (c *RawClient) OAuthDiscoveryAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOAuthDiscoveryAuthenticateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// OAuthDiscoveryAuthenticate Authenticate a discovery OAuth token
-//
-// Redeems a single-use discovery OAuth token for an intermediate session token (valid for 10 minutes) and the organizations the authenticated identity can reach.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/oauth/discovery/authenticate (the `OAuthDiscoveryAuthenticate` operationId).
-func (c *RawClient) OAuthDiscoveryAuthenticate(ctx context.Context, body OAuthDiscoveryAuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOAuthDiscoveryAuthenticateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// PasswordsSessionsResetWithBody Reset a password using an existing session
-//
-// Sets a new password for the Member behind session_token or session_jwt. The session must hold a factor authenticated within the last 5 minutes; every other session of the Member is revoked.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/passwords/session/reset (the `PasswordsSessionsReset` operationId).
-func (c *RawClient) PasswordsSessionsResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPasswordsSessionsResetRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// PasswordsSessionsReset Reset a password using an existing session
-//
-// Sets a new password for the Member behind session_token or session_jwt. The session must hold a factor authenticated within the last 5 minutes; every other session of the Member is revoked.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/passwords/session/reset (the `PasswordsSessionsReset` operationId).
-func (c *RawClient) PasswordsSessionsReset(ctx context.Context, body PasswordsSessionsResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPasswordsSessionsResetRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RecoveryCodesRecoverWithBody Complete MFA with a recovery code
-//
-// Spends one recovery code (each works only once) as the second factor and returns a full Member session.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/recovery_codes/recover (the `RecoveryCodesRecover` operationId).
-func (c *RawClient) RecoveryCodesRecoverWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecoveryCodesRecoverRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RecoveryCodesRecover Complete MFA with a recovery code
-//
-// Spends one recovery code (each works only once) as the second factor and returns a full Member session.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/recovery_codes/recover (the `RecoveryCodesRecover` operationId).
-func (c *RawClient) RecoveryCodesRecover(ctx context.Context, body RecoveryCodesRecoverJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecoveryCodesRecoverRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RecoveryCodesRotateWithBody Replace a Member's recovery codes
-//
-// Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/b2b/recovery_codes/rotate (the `RecoveryCodesRotate` operationId).
-func (c *RawClient) RecoveryCodesRotateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecoveryCodesRotateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RecoveryCodesRotate Replace a Member's recovery codes
-//
-// Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/b2b/recovery_codes/rotate (the `RecoveryCodesRotate` operationId).
-func (c *RawClient) RecoveryCodesRotate(ctx context.Context, body RecoveryCodesRotateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecoveryCodesRotateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RecoveryCodesGet List a Member's recovery codes
-//
-// Returns every recovery code of the Member that has not been used yet. Read-only, so it is safe to retry.
-//
-// Corresponds with GET /v1/b2b/recovery_codes/{organization_id}/{member_id} (the `RecoveryCodesGet` operationId).
-func (c *RawClient) RecoveryCodesGet(ctx context.Context, organizationID string, memberID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecoveryCodesGetRequest(c.Server, organizationID, memberID)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
 
 // NewImpersonationAuthenticateRequest calls the generic ImpersonationAuthenticate builder with application/json body
 func NewImpersonationAuthenticateRequest(server string, body ImpersonationAuthenticateJSONRequestBody) (*http.Request, error) {
@@ -2888,20 +2172,6 @@ func NewRecoveryCodesGetRequest(server string, organizationID string, memberID s
 	}
 
 	return req, nil
-}
-
-func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, r := range c.RequestEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	for _, r := range additionalEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ClientWithResponses is deliberately not generated; package b2b decodes responses.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // RetryClass says when a failed call to an operation may be sent again. It comes from the
@@ -16,48 +17,130 @@ import (
 type RetryClass string
 
 const (
-	// RetrySafe: the operation only reads: it may be retried after network errors, 429 and 5xx answers.
+	// RetrySafe: sending the request again cannot change the outcome (the operation only reads, or leaves the same state when repeated): it may be retried after network errors, 429 and 5xx answers.
 	RetrySafe RetryClass = "safe"
-	// RetryUnsent: the operation consumes a single-use credential or sends email: it may be retried only on 429, or when the request provably never left the machine.
+	// RetryUnsent: the operation consumes a single-use credential, sends email or creates something: it may be retried only on 429, or when the request provably never left the machine.
 	RetryUnsent RetryClass = "unsent"
 )
 
+// Repeatable reports whether a request of class c may be sent again after it may have reached
+// Stytch: after a network failure once the request was written, after a 5xx answer, or after a
+// success answer whose body broke off. Every class may be sent again after a 429 and after a
+// failure that provably happened before the request left the machine.
+func (c RetryClass) Repeatable() bool {
+	switch c {
+	case RetrySafe:
+		return true
+	case RetryUnsent:
+		return false
+	}
+	return false
+}
+
 // Operation describes one API operation as the spec declares it.
 type Operation struct {
-	ID     string     // the spec's operationId
-	Name   string     // the Go name used in this package
-	Method string     // HTTP method
-	Path   string     // path template, e.g. /v1/b2b/recovery_codes/{organization_id}/{member_id}
-	Tag    string     // the group the operation belongs to
-	Retry  RetryClass // when a failed call may be sent again
+	ID      string     // the spec's operationId
+	Name    string     // the Go name used in this package
+	Method  string     // HTTP method
+	Path    string     // path template, e.g. /v1/b2b/recovery_codes/{organization_id}/{member_id}
+	Tag     string     // the group the operation belongs to
+	Retry   RetryClass // when a failed call may be sent again
+	Summary string     // one line saying what the operation does
+	DocsURL string     // Stytch's API reference page for the operation, when the spec links one
+	// HasBody is true when the operation sends a JSON body (the params), false when its params
+	// are path parameters.
+	HasBody bool
+	// PathParams are the names of the path parameters, in path order.
+	PathParams []string
+	// Headers are the header parameters the operation accepts.
+	Headers []HeaderParam
+	// SecretFields are the JSON pointers (RFC 6901) of the request body fields the spec marks
+	// secret; "*" stands for every element of an array.
+	SecretFields []string
+}
+
+// HeaderParam is a header parameter of an operation.
+type HeaderParam struct {
+	Name        string // as the spec spells it
+	Secret      bool   // the value is a credential: it is redacted wherever it is recorded
+	MinLength   uint64 // the shortest value the API accepts (1: it must not be empty)
+	Description string
 }
 
 // The operations of the spec, one variable each.
 var (
-	// OpImpersonationAuthenticate: Authenticate an impersonation token
-	OpImpersonationAuthenticate = Operation{ID: "impersonationAuthenticate", Name: "ImpersonationAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/impersonation/authenticate", Tag: "impersonation", Retry: RetryUnsent}
-	// OpMagicLinksAuthenticate: Authenticate an email magic link token
-	OpMagicLinksAuthenticate = Operation{ID: "magicLinksAuthenticate", Name: "MagicLinksAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/authenticate", Tag: "magic_links", Retry: RetryUnsent}
-	// OpMagicLinksDiscoveryAuthenticate: Authenticate a discovery magic link token
-	OpMagicLinksDiscoveryAuthenticate = Operation{ID: "magicLinksDiscoveryAuthenticate", Name: "MagicLinksDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/discovery/authenticate", Tag: "magic_links", Retry: RetryUnsent}
-	// OpMagicLinksEmailDiscoverySend: Email a discovery magic link
-	OpMagicLinksEmailDiscoverySend = Operation{ID: "magicLinksEmailDiscoverySend", Name: "MagicLinksEmailDiscoverySend", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/discovery/send", Tag: "magic_links", Retry: RetryUnsent}
-	// OpMagicLinksEmailInvite: Email an invite magic link
-	OpMagicLinksEmailInvite = Operation{ID: "magicLinksEmailInvite", Name: "MagicLinksEmailInvite", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/invite", Tag: "magic_links", Retry: RetryUnsent}
-	// OpMagicLinksEmailLoginOrSignup: Email a login or signup magic link
-	OpMagicLinksEmailLoginOrSignup = Operation{ID: "magicLinksEmailLoginOrSignup", Name: "MagicLinksEmailLoginOrSignup", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/login_or_signup", Tag: "magic_links", Retry: RetryUnsent}
-	// OpOAuthAuthenticate: Authenticate an OAuth token
-	OpOAuthAuthenticate = Operation{ID: "oauthAuthenticate", Name: "OAuthAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/authenticate", Tag: "oauth", Retry: RetryUnsent}
-	// OpOAuthDiscoveryAuthenticate: Authenticate a discovery OAuth token
-	OpOAuthDiscoveryAuthenticate = Operation{ID: "oauthDiscoveryAuthenticate", Name: "OAuthDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/discovery/authenticate", Tag: "oauth", Retry: RetryUnsent}
-	// OpPasswordsSessionsReset: Reset a password using an existing session
-	OpPasswordsSessionsReset = Operation{ID: "passwordsSessionsReset", Name: "PasswordsSessionsReset", Method: http.MethodPost, Path: "/v1/b2b/passwords/session/reset", Tag: "passwords", Retry: RetryUnsent}
-	// OpRecoveryCodesGet: List a Member's recovery codes
-	OpRecoveryCodesGet = Operation{ID: "recoveryCodesGet", Name: "RecoveryCodesGet", Method: http.MethodGet, Path: "/v1/b2b/recovery_codes/{organization_id}/{member_id}", Tag: "recovery_codes", Retry: RetrySafe}
-	// OpRecoveryCodesRecover: Complete MFA with a recovery code
-	OpRecoveryCodesRecover = Operation{ID: "recoveryCodesRecover", Name: "RecoveryCodesRecover", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/recover", Tag: "recovery_codes", Retry: RetryUnsent}
-	// OpRecoveryCodesRotate: Replace a Member's recovery codes
-	OpRecoveryCodesRotate = Operation{ID: "recoveryCodesRotate", Name: "RecoveryCodesRotate", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/rotate", Tag: "recovery_codes", Retry: RetryUnsent}
+	// OpImpersonationAuthenticate: Authenticate an impersonation token.
+	OpImpersonationAuthenticate = Operation{
+		ID: "impersonationAuthenticate", Name: "ImpersonationAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/impersonation/authenticate", Tag: "impersonation", Retry: RetryUnsent,
+		Summary: "Authenticate an impersonation token", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/impersonation_token"},
+	}
+	// OpMagicLinksAuthenticate: Authenticate an email magic link token.
+	OpMagicLinksAuthenticate = Operation{
+		ID: "magicLinksAuthenticate", Name: "MagicLinksAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/authenticate", Tag: "magic_links", Retry: RetryUnsent,
+		Summary: "Authenticate an email magic link token", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token", "/magic_links_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
+	}
+	// OpMagicLinksDiscoveryAuthenticate: Authenticate a discovery magic link token.
+	OpMagicLinksDiscoveryAuthenticate = Operation{
+		ID: "magicLinksDiscoveryAuthenticate", Name: "MagicLinksDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/discovery/authenticate", Tag: "magic_links", Retry: RetryUnsent,
+		Summary: "Authenticate a discovery magic link token", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/discovery_magic_links_token", "/pkce_code_verifier"},
+	}
+	// OpMagicLinksEmailDiscoverySend: Email a discovery magic link.
+	OpMagicLinksEmailDiscoverySend = Operation{
+		ID: "magicLinksEmailDiscoverySend", Name: "MagicLinksEmailDiscoverySend", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/discovery/send", Tag: "magic_links", Retry: RetryUnsent,
+		Summary: "Email a discovery magic link", DocsURL: "", HasBody: true,
+	}
+	// OpMagicLinksEmailInvite: Email an invite magic link.
+	OpMagicLinksEmailInvite = Operation{
+		ID: "magicLinksEmailInvite", Name: "MagicLinksEmailInvite", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/invite", Tag: "magic_links", Retry: RetryUnsent,
+		Summary: "Email an invite magic link", DocsURL: "", HasBody: true,
+		Headers: []HeaderParam{
+			{Name: "X-Stytch-Member-Session", Secret: true, MinLength: 1, Description: "Session token of an active Member; when set, the call is authorized with that Member's permissions."},
+			{Name: "X-Stytch-Member-SessionJWT", Secret: true, MinLength: 1, Description: "Session JWT of an active Member; when set, the call is authorized with that Member's permissions."},
+		},
+	}
+	// OpMagicLinksEmailLoginOrSignup: Email a login or signup magic link.
+	OpMagicLinksEmailLoginOrSignup = Operation{
+		ID: "magicLinksEmailLoginOrSignup", Name: "MagicLinksEmailLoginOrSignup", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/login_or_signup", Tag: "magic_links", Retry: RetryUnsent,
+		Summary: "Email a login or signup magic link", DocsURL: "", HasBody: true,
+	}
+	// OpOAuthAuthenticate: Authenticate an OAuth token.
+	OpOAuthAuthenticate = Operation{
+		ID: "oauthAuthenticate", Name: "OAuthAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/authenticate", Tag: "oauth", Retry: RetryUnsent,
+		Summary: "Authenticate an OAuth token", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token", "/oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
+	}
+	// OpOAuthDiscoveryAuthenticate: Authenticate a discovery OAuth token.
+	OpOAuthDiscoveryAuthenticate = Operation{
+		ID: "oauthDiscoveryAuthenticate", Name: "OAuthDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/discovery/authenticate", Tag: "oauth", Retry: RetryUnsent,
+		Summary: "Authenticate a discovery OAuth token", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/discovery_oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
+	}
+	// OpPasswordsSessionsReset: Reset a password using an existing session.
+	OpPasswordsSessionsReset = Operation{
+		ID: "passwordsSessionsReset", Name: "PasswordsSessionsReset", Method: http.MethodPost, Path: "/v1/b2b/passwords/session/reset", Tag: "passwords", Retry: RetryUnsent,
+		Summary: "Reset a password using an existing session", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/password", "/session_jwt", "/session_token"},
+	}
+	// OpRecoveryCodesGet: List a Member's recovery codes.
+	OpRecoveryCodesGet = Operation{
+		ID: "recoveryCodesGet", Name: "RecoveryCodesGet", Method: http.MethodGet, Path: "/v1/b2b/recovery_codes/{organization_id}/{member_id}", Tag: "recovery_codes", Retry: RetrySafe,
+		Summary: "List a Member's recovery codes", DocsURL: "", HasBody: false,
+		PathParams: []string{"organization_id", "member_id"},
+	}
+	// OpRecoveryCodesRecover: Complete MFA with a recovery code.
+	OpRecoveryCodesRecover = Operation{
+		ID: "recoveryCodesRecover", Name: "RecoveryCodesRecover", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/recover", Tag: "recovery_codes", Retry: RetryUnsent,
+		Summary: "Complete MFA with a recovery code", DocsURL: "", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token", "/recovery_code", "/session_jwt", "/session_token"},
+	}
+	// OpRecoveryCodesRotate: Replace a Member's recovery codes.
+	OpRecoveryCodesRotate = Operation{
+		ID: "recoveryCodesRotate", Name: "RecoveryCodesRotate", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/rotate", Tag: "recovery_codes", Retry: RetryUnsent,
+		Summary: "Replace a Member's recovery codes", DocsURL: "", HasBody: true,
+	}
 )
 
 // Operations lists every operation of the spec, sorted by Name.
@@ -76,8 +159,132 @@ var Operations = []Operation{
 	OpRecoveryCodesRotate,
 }
 
-// RecoveryCodesGetRequest holds the path parameters of recoveryCodesGet. Both are escaped when the URL is built; "",
-// "." and ".." are rejected.
+// NewParams returns a new, empty value of the operation's params type, such as
+// *MagicLinksAuthenticateRequest, or nil for an operation of another spec.
+func (o Operation) NewParams() any {
+	switch o.ID {
+	case "impersonationAuthenticate":
+		return new(ImpersonationAuthenticateRequest)
+	case "magicLinksAuthenticate":
+		return new(MagicLinksAuthenticateRequest)
+	case "magicLinksDiscoveryAuthenticate":
+		return new(MagicLinksDiscoveryAuthenticateRequest)
+	case "magicLinksEmailDiscoverySend":
+		return new(MagicLinksEmailDiscoverySendRequest)
+	case "magicLinksEmailInvite":
+		return new(MagicLinksEmailInviteRequest)
+	case "magicLinksEmailLoginOrSignup":
+		return new(MagicLinksEmailLoginOrSignupRequest)
+	case "oauthAuthenticate":
+		return new(OAuthAuthenticateRequest)
+	case "oauthDiscoveryAuthenticate":
+		return new(OAuthDiscoveryAuthenticateRequest)
+	case "passwordsSessionsReset":
+		return new(PasswordsSessionsResetRequest)
+	case "recoveryCodesGet":
+		return new(RecoveryCodesGetRequest)
+	case "recoveryCodesRecover":
+		return new(RecoveryCodesRecoverRequest)
+	case "recoveryCodesRotate":
+		return new(RecoveryCodesRotateRequest)
+	}
+	return nil
+}
+
+// NewResponse returns a new, empty value of the operation's 200 answer type, such as
+// *MagicLinksAuthenticateResponse, or nil for an operation of another spec.
+func (o Operation) NewResponse() any {
+	switch o.ID {
+	case "impersonationAuthenticate":
+		return new(ImpersonationAuthenticateResponse)
+	case "magicLinksAuthenticate":
+		return new(MagicLinksAuthenticateResponse)
+	case "magicLinksDiscoveryAuthenticate":
+		return new(MagicLinksDiscoveryAuthenticateResponse)
+	case "magicLinksEmailDiscoverySend":
+		return new(MagicLinksEmailDiscoverySendResponse)
+	case "magicLinksEmailInvite":
+		return new(MagicLinksEmailInviteResponse)
+	case "magicLinksEmailLoginOrSignup":
+		return new(MagicLinksEmailLoginOrSignupResponse)
+	case "oauthAuthenticate":
+		return new(OAuthAuthenticateResponse)
+	case "oauthDiscoveryAuthenticate":
+		return new(OAuthDiscoveryAuthenticateResponse)
+	case "passwordsSessionsReset":
+		return new(PasswordsSessionsResetResponse)
+	case "recoveryCodesGet":
+		return new(RecoveryCodesGetResponse)
+	case "recoveryCodesRecover":
+		return new(RecoveryCodesRecoverResponse)
+	case "recoveryCodesRotate":
+		return new(RecoveryCodesRotateResponse)
+	}
+	return nil
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *ImpersonationAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *MagicLinksAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *MagicLinksDiscoveryAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *MagicLinksEmailDiscoverySendResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *MagicLinksEmailInviteResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *MagicLinksEmailLoginOrSignupResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *OAuthAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *OAuthDiscoveryAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *PasswordsSessionsResetResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *RecoveryCodesGetResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *RecoveryCodesRecoverResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *RecoveryCodesRotateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// RecoveryCodesGetRequest holds the path parameters of recoveryCodesGet. Each is escaped when the URL is built; "", "."
+// and ".." are rejected.
 type RecoveryCodesGetRequest struct {
 	// OrganizationID: ID of the Member's organization (its slug or external ID also work).
 	OrganizationID string `json:"organization_id"`
@@ -199,32 +406,26 @@ func (p *RecoveryCodesRotateRequest) NewHTTPRequest(server string) (*http.Reques
 	return NewRecoveryCodesRotateRequest(server, *p)
 }
 
-// ApplyTo sets on req each header parameter of h that is not nil.
-func (h *MagicLinksEmailInviteParams) ApplyTo(req *http.Request) {
-	if h == nil {
-		return
-	}
-	if h.XStytchMemberSession != nil {
-		req.Header.Set("X-Stytch-Member-Session", *h.XStytchMemberSession)
-	}
-	if h.XStytchMemberSessionJWT != nil {
-		req.Header.Set("X-Stytch-Member-SessionJWT", *h.XStytchMemberSessionJWT)
-	}
-}
+// ErrNotSent is in the chain of every error returned before anything of a call left the machine:
+// a *ValidationError, and a failure to connect on every attempt. Test it with errors.Is.
+var ErrNotSent = errors.New("the request was not sent")
 
 // ValidationError reports a params field that breaks a rule of the spec. It is returned before
-// anything is sent.
+// anything is sent, so errors.Is(err, ErrNotSent) holds for it.
 type ValidationError struct {
 	Operation string // the spec's operationId
-	Field     string // the field's JSON name, or "params" when the params are nil
-	Rule      string // required, non_empty, minimum, maximum, enum, path_segment or non_nil
+	Field     string // the field's JSON name (a dotted path inside nested objects), a header name, or "params" when the params are nil
+	Rule      string // required, non_empty, minimum, maximum, enum, path_segment, utf8, exactly_one, header or non_nil
 	Message   string // what the rule asks for, and the offending value where it is not secret
 }
 
 // Error returns a one-line description naming the operation, the field and the rule.
 func (e *ValidationError) Error() string {
-	return "invalid " + e.Operation + " params: " + e.Field + " " + e.Message
+	return "b2b: " + e.Operation + ": invalid params: " + e.Field + " " + e.Message
 }
+
+// Is reports whether target is ErrNotSent, which holds for every ValidationError.
+func (e *ValidationError) Is(target error) bool { return target == ErrNotSent }
 
 func nilParams(op string) error {
 	return &ValidationError{Operation: op, Field: "params", Rule: "non_nil", Message: "must not be nil"}
@@ -254,286 +455,1015 @@ func enumErr(op, field string, allowed []string, got string) error {
 	return &ValidationError{Operation: op, Field: field, Rule: "enum", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), got)}
 }
 
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *RecoveryCodesRotateRequest) Validate() error {
-	const op = "recoveryCodesRotate"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.MemberID == "" {
-		errs = append(errs, requiredErr(op, "member_id"))
-	}
-	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
-	}
-	return errors.Join(errs...)
+func utf8Err(op, field string) error {
+	// The value is not shown: it may be a secret, and it is not printable text anyway.
+	return &ValidationError{Operation: op, Field: field, Rule: "utf8", Message: "is not valid UTF-8 text (it would be altered on the way to Stytch)"}
 }
 
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *RecoveryCodesRecoverRequest) Validate() error {
-	const op = "recoveryCodesRecover"
-	if p == nil {
-		return nilParams(op)
+func exactlyOneErr(op, at, names string, set []string) error {
+	got := "none is set"
+	if len(set) > 1 {
+		got = strings.Join(set, " and ") + " are set"
 	}
-	var errs []error
-	if p.MemberID == "" {
-		errs = append(errs, requiredErr(op, "member_id"))
-	}
-	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
-	}
-	if p.RecoveryCode == "" {
-		errs = append(errs, requiredErr(op, "recovery_code"))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
-		errs = append(errs, minErr(op, "session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
-		errs = append(errs, maxErr(op, "session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
-	}
-	return errors.Join(errs...)
+	return &ValidationError{Operation: op, Field: at + "{" + names + "}", Rule: "exactly_one", Message: "needs exactly one of " + names + " set, but " + got}
 }
 
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *PasswordsSessionsResetRequest) Validate() error {
-	const op = "passwordsSessionsReset"
-	if p == nil {
-		return nilParams(op)
+// validUTF8 reports whether every string in v, a decoded JSON value (map keys included), is
+// valid UTF-8.
+func validUTF8(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return utf8.ValidString(v)
+	case map[string]any:
+		for k, e := range v {
+			if !utf8.ValidString(k) || !validUTF8(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if !validUTF8(e) {
+				return false
+			}
+		}
+	case []string:
+		for _, e := range v {
+			if !utf8.ValidString(e) {
+				return false
+			}
+		}
 	}
-	var errs []error
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
-	}
-	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
-	}
-	if p.Password == "" {
-		errs = append(errs, requiredErr(op, "password"))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
-		errs = append(errs, minErr(op, "session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
-		errs = append(errs, maxErr(op, "session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *OAuthDiscoveryAuthenticateRequest) Validate() error {
-	const op = "oauthDiscoveryAuthenticate"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.DiscoveryOAuthToken == "" {
-		errs = append(errs, requiredErr(op, "discovery_oauth_token"))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
-		errs = append(errs, minErr(op, "session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
-		errs = append(errs, maxErr(op, "session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *OAuthAuthenticateRequest) Validate() error {
-	const op = "oauthAuthenticate"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES", "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs"}, string(*p.Locale)))
-	}
-	if p.OAuthToken == "" {
-		errs = append(errs, requiredErr(op, "oauth_token"))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
-		errs = append(errs, minErr(op, "session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
-		errs = append(errs, maxErr(op, "session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksEmailLoginOrSignupRequest) Validate() error {
-	const op = "magicLinksEmailLoginOrSignup"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.EmailAddress == "" {
-		errs = append(errs, requiredErr(op, "email_address"))
-	}
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
-	}
-	if p.LoginExpirationMinutes != nil && *p.LoginExpirationMinutes < 5 {
-		errs = append(errs, minErr(op, "login_expiration_minutes", 5, int64(*p.LoginExpirationMinutes)))
-	}
-	if p.LoginExpirationMinutes != nil && *p.LoginExpirationMinutes > 10080 {
-		errs = append(errs, maxErr(op, "login_expiration_minutes", 10080, int64(*p.LoginExpirationMinutes)))
-	}
-	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
-	}
-	if p.SignupExpirationMinutes != nil && *p.SignupExpirationMinutes < 5 {
-		errs = append(errs, minErr(op, "signup_expiration_minutes", 5, int64(*p.SignupExpirationMinutes)))
-	}
-	if p.SignupExpirationMinutes != nil && *p.SignupExpirationMinutes > 10080 {
-		errs = append(errs, maxErr(op, "signup_expiration_minutes", 10080, int64(*p.SignupExpirationMinutes)))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksEmailInviteParams) Validate() error {
-	const op = "magicLinksEmailInvite"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.XStytchMemberSession != nil && *p.XStytchMemberSession == "" {
-		errs = append(errs, emptyErr(op, "X-Stytch-Member-Session"))
-	}
-	if p.XStytchMemberSessionJWT != nil && *p.XStytchMemberSessionJWT == "" {
-		errs = append(errs, emptyErr(op, "X-Stytch-Member-SessionJWT"))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksEmailInviteRequest) Validate() error {
-	const op = "magicLinksEmailInvite"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.EmailAddress == "" {
-		errs = append(errs, requiredErr(op, "email_address"))
-	}
-	if p.InviteExpirationMinutes != nil && *p.InviteExpirationMinutes < 5 {
-		errs = append(errs, minErr(op, "invite_expiration_minutes", 5, int64(*p.InviteExpirationMinutes)))
-	}
-	if p.InviteExpirationMinutes != nil && *p.InviteExpirationMinutes > 10080 {
-		errs = append(errs, maxErr(op, "invite_expiration_minutes", 10080, int64(*p.InviteExpirationMinutes)))
-	}
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
-	}
-	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksEmailDiscoverySendRequest) Validate() error {
-	const op = "magicLinksEmailDiscoverySend"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.DiscoveryExpirationMinutes != nil && *p.DiscoveryExpirationMinutes < 5 {
-		errs = append(errs, minErr(op, "discovery_expiration_minutes", 5, int64(*p.DiscoveryExpirationMinutes)))
-	}
-	if p.DiscoveryExpirationMinutes != nil && *p.DiscoveryExpirationMinutes > 10080 {
-		errs = append(errs, maxErr(op, "discovery_expiration_minutes", 10080, int64(*p.DiscoveryExpirationMinutes)))
-	}
-	if p.EmailAddress == "" {
-		errs = append(errs, requiredErr(op, "email_address"))
-	}
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksDiscoveryAuthenticateRequest) Validate() error {
-	const op = "magicLinksDiscoveryAuthenticate"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.DiscoveryMagicLinksToken == "" {
-		errs = append(errs, requiredErr(op, "discovery_magic_links_token"))
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks p against the rules the spec states for it and returns every violation
-// (joined with errors.Join), or nil.
-func (p *MagicLinksAuthenticateRequest) Validate() error {
-	const op = "magicLinksAuthenticate"
-	if p == nil {
-		return nilParams(op)
-	}
-	var errs []error
-	if p.Locale != nil && !p.Locale.Valid() {
-		errs = append(errs, enumErr(op, "locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
-	}
-	if p.MagicLinksToken == "" {
-		errs = append(errs, requiredErr(op, "magic_links_token"))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
-		errs = append(errs, minErr(op, "session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
-	}
-	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
-		errs = append(errs, maxErr(op, "session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
-	}
-	return errors.Join(errs...)
+	return true
 }
 
 // Validate checks p against the rules the spec states for it and returns every violation
 // (joined with errors.Join), or nil.
 func (p *ImpersonationAuthenticateRequest) Validate() error {
-	const op = "impersonationAuthenticate"
 	if p == nil {
-		return nilParams(op)
+		return nilParams("impersonationAuthenticate")
 	}
-	var errs []error
+	return errors.Join(p.validate("impersonationAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of ImpersonationAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *ImpersonationAuthenticateRequest) validate(op, at string, errs []error) []error {
 	if p.ImpersonationToken == "" {
-		errs = append(errs, requiredErr(op, "impersonation_token"))
+		errs = append(errs, requiredErr(op, at+"impersonation_token"))
 	}
-	return errors.Join(errs...)
+	if !utf8.ValidString(p.ImpersonationToken) {
+		errs = append(errs, utf8Err(op, at+"impersonation_token"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksAuthenticateRequest) Validate() error {
+	if p == nil {
+		return nilParams("magicLinksAuthenticate")
+	}
+	return errors.Join(p.validate("magicLinksAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of MagicLinksAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *MagicLinksAuthenticateRequest) validate(op, at string, errs []error) []error {
+	if p.IntermediateSessionToken != nil && !utf8.ValidString(*p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
+	}
+	if p.MagicLinksToken == "" {
+		errs = append(errs, requiredErr(op, at+"magic_links_token"))
+	}
+	if !utf8.ValidString(p.MagicLinksToken) {
+		errs = append(errs, utf8Err(op, at+"magic_links_token"))
+	}
+	if p.PKCECodeVerifier != nil && !utf8.ValidString(*p.PKCECodeVerifier) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_verifier"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksDiscoveryAuthenticateRequest) Validate() error {
+	if p == nil {
+		return nilParams("magicLinksDiscoveryAuthenticate")
+	}
+	return errors.Join(p.validate("magicLinksDiscoveryAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of MagicLinksDiscoveryAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *MagicLinksDiscoveryAuthenticateRequest) validate(op, at string, errs []error) []error {
+	if p.DiscoveryMagicLinksToken == "" {
+		errs = append(errs, requiredErr(op, at+"discovery_magic_links_token"))
+	}
+	if !utf8.ValidString(p.DiscoveryMagicLinksToken) {
+		errs = append(errs, utf8Err(op, at+"discovery_magic_links_token"))
+	}
+	if p.PKCECodeVerifier != nil && !utf8.ValidString(*p.PKCECodeVerifier) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_verifier"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksEmailDiscoverySendRequest) Validate() error {
+	if p == nil {
+		return nilParams("magicLinksEmailDiscoverySend")
+	}
+	return errors.Join(p.validate("magicLinksEmailDiscoverySend", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of MagicLinksEmailDiscoverySendRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *MagicLinksEmailDiscoverySendRequest) validate(op, at string, errs []error) []error {
+	if p.DiscoveryExpirationMinutes != nil && *p.DiscoveryExpirationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"discovery_expiration_minutes", 5, int64(*p.DiscoveryExpirationMinutes)))
+	}
+	if p.DiscoveryExpirationMinutes != nil && *p.DiscoveryExpirationMinutes > 10080 {
+		errs = append(errs, maxErr(op, at+"discovery_expiration_minutes", 10080, int64(*p.DiscoveryExpirationMinutes)))
+	}
+	if p.DiscoveryRedirectURL != nil && !utf8.ValidString(*p.DiscoveryRedirectURL) {
+		errs = append(errs, utf8Err(op, at+"discovery_redirect_url"))
+	}
+	if p.EmailAddress == "" {
+		errs = append(errs, requiredErr(op, at+"email_address"))
+	}
+	if !utf8.ValidString(p.EmailAddress) {
+		errs = append(errs, utf8Err(op, at+"email_address"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
+	}
+	if p.LoginTemplateID != nil && !utf8.ValidString(*p.LoginTemplateID) {
+		errs = append(errs, utf8Err(op, at+"login_template_id"))
+	}
+	if p.PKCECodeChallenge != nil && !utf8.ValidString(*p.PKCECodeChallenge) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_challenge"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksEmailInviteRequest) Validate() error {
+	if p == nil {
+		return nilParams("magicLinksEmailInvite")
+	}
+	return errors.Join(p.validate("magicLinksEmailInvite", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of MagicLinksEmailInviteRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *MagicLinksEmailInviteRequest) validate(op, at string, errs []error) []error {
+	if p.EmailAddress == "" {
+		errs = append(errs, requiredErr(op, at+"email_address"))
+	}
+	if !utf8.ValidString(p.EmailAddress) {
+		errs = append(errs, utf8Err(op, at+"email_address"))
+	}
+	if p.InviteExpirationMinutes != nil && *p.InviteExpirationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"invite_expiration_minutes", 5, int64(*p.InviteExpirationMinutes)))
+	}
+	if p.InviteExpirationMinutes != nil && *p.InviteExpirationMinutes > 10080 {
+		errs = append(errs, maxErr(op, at+"invite_expiration_minutes", 10080, int64(*p.InviteExpirationMinutes)))
+	}
+	if p.InviteRedirectURL != nil && !utf8.ValidString(*p.InviteRedirectURL) {
+		errs = append(errs, utf8Err(op, at+"invite_redirect_url"))
+	}
+	if p.InviteTemplateID != nil && !utf8.ValidString(*p.InviteTemplateID) {
+		errs = append(errs, utf8Err(op, at+"invite_template_id"))
+	}
+	if p.InvitedByMemberID != nil && !utf8.ValidString(*p.InvitedByMemberID) {
+		errs = append(errs, utf8Err(op, at+"invited_by_member_id"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
+	}
+	if p.Name != nil && !utf8.ValidString(*p.Name) {
+		errs = append(errs, utf8Err(op, at+"name"))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if !validUTF8(p.Roles) {
+		errs = append(errs, utf8Err(op, at+"roles"))
+	}
+	if !validUTF8(p.TrustedMetadata) {
+		errs = append(errs, utf8Err(op, at+"trusted_metadata"))
+	}
+	if !validUTF8(p.UntrustedMetadata) {
+		errs = append(errs, utf8Err(op, at+"untrusted_metadata"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *MagicLinksEmailLoginOrSignupRequest) Validate() error {
+	if p == nil {
+		return nilParams("magicLinksEmailLoginOrSignup")
+	}
+	return errors.Join(p.validate("magicLinksEmailLoginOrSignup", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of MagicLinksEmailLoginOrSignupRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *MagicLinksEmailLoginOrSignupRequest) validate(op, at string, errs []error) []error {
+	if p.EmailAddress == "" {
+		errs = append(errs, requiredErr(op, at+"email_address"))
+	}
+	if !utf8.ValidString(p.EmailAddress) {
+		errs = append(errs, utf8Err(op, at+"email_address"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
+	}
+	if p.LoginExpirationMinutes != nil && *p.LoginExpirationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"login_expiration_minutes", 5, int64(*p.LoginExpirationMinutes)))
+	}
+	if p.LoginExpirationMinutes != nil && *p.LoginExpirationMinutes > 10080 {
+		errs = append(errs, maxErr(op, at+"login_expiration_minutes", 10080, int64(*p.LoginExpirationMinutes)))
+	}
+	if p.LoginRedirectURL != nil && !utf8.ValidString(*p.LoginRedirectURL) {
+		errs = append(errs, utf8Err(op, at+"login_redirect_url"))
+	}
+	if p.LoginTemplateID != nil && !utf8.ValidString(*p.LoginTemplateID) {
+		errs = append(errs, utf8Err(op, at+"login_template_id"))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if p.PKCECodeChallenge != nil && !utf8.ValidString(*p.PKCECodeChallenge) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_challenge"))
+	}
+	if p.SignupExpirationMinutes != nil && *p.SignupExpirationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"signup_expiration_minutes", 5, int64(*p.SignupExpirationMinutes)))
+	}
+	if p.SignupExpirationMinutes != nil && *p.SignupExpirationMinutes > 10080 {
+		errs = append(errs, maxErr(op, at+"signup_expiration_minutes", 10080, int64(*p.SignupExpirationMinutes)))
+	}
+	if p.SignupRedirectURL != nil && !utf8.ValidString(*p.SignupRedirectURL) {
+		errs = append(errs, utf8Err(op, at+"signup_redirect_url"))
+	}
+	if p.SignupTemplateID != nil && !utf8.ValidString(*p.SignupTemplateID) {
+		errs = append(errs, utf8Err(op, at+"signup_template_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *OAuthAuthenticateRequest) Validate() error {
+	if p == nil {
+		return nilParams("oauthAuthenticate")
+	}
+	return errors.Join(p.validate("oauthAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of OAuthAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *OAuthAuthenticateRequest) validate(op, at string, errs []error) []error {
+	if p.IntermediateSessionToken != nil && !utf8.ValidString(*p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES", "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs"}, string(*p.Locale)))
+	}
+	if p.OAuthToken == "" {
+		errs = append(errs, requiredErr(op, at+"oauth_token"))
+	}
+	if !utf8.ValidString(p.OAuthToken) {
+		errs = append(errs, utf8Err(op, at+"oauth_token"))
+	}
+	if p.PKCECodeVerifier != nil && !utf8.ValidString(*p.PKCECodeVerifier) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_verifier"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *OAuthDiscoveryAuthenticateRequest) Validate() error {
+	if p == nil {
+		return nilParams("oauthDiscoveryAuthenticate")
+	}
+	return errors.Join(p.validate("oauthDiscoveryAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of OAuthDiscoveryAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *OAuthDiscoveryAuthenticateRequest) validate(op, at string, errs []error) []error {
+	if p.DiscoveryOAuthToken == "" {
+		errs = append(errs, requiredErr(op, at+"discovery_oauth_token"))
+	}
+	if !utf8.ValidString(p.DiscoveryOAuthToken) {
+		errs = append(errs, utf8Err(op, at+"discovery_oauth_token"))
+	}
+	if p.PKCECodeVerifier != nil && !utf8.ValidString(*p.PKCECodeVerifier) {
+		errs = append(errs, utf8Err(op, at+"pkce_code_verifier"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *PasswordsSessionsResetRequest) Validate() error {
+	if p == nil {
+		return nilParams("passwordsSessionsReset")
+	}
+	return errors.Join(p.validate("passwordsSessionsReset", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of PasswordsSessionsResetRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *PasswordsSessionsResetRequest) validate(op, at string, errs []error) []error {
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr"}, string(*p.Locale)))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if p.Password == "" {
+		errs = append(errs, requiredErr(op, at+"password"))
+	}
+	if !utf8.ValidString(p.Password) {
+		errs = append(errs, utf8Err(op, at+"password"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	return errs
 }
 
 // Validate checks p against the rules the spec states for it and returns every violation
 // (joined with errors.Join), or nil.
 func (p *RecoveryCodesGetRequest) Validate() error {
-	const op = "recoveryCodesGet"
 	if p == nil {
-		return nilParams(op)
+		return nilParams("recoveryCodesGet")
 	}
-	var errs []error
+	return errors.Join(p.validate("recoveryCodesGet", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of RecoveryCodesGetRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *RecoveryCodesGetRequest) validate(op, at string, errs []error) []error {
 	if p.OrganizationID == "" {
-		errs = append(errs, requiredErr(op, "organization_id"))
+		errs = append(errs, requiredErr(op, at+"organization_id"))
 	} else if p.OrganizationID == "." || p.OrganizationID == ".." {
-		errs = append(errs, segmentErr(op, "organization_id", p.OrganizationID))
+		errs = append(errs, segmentErr(op, at+"organization_id", p.OrganizationID))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
 	}
 	if p.MemberID == "" {
-		errs = append(errs, requiredErr(op, "member_id"))
+		errs = append(errs, requiredErr(op, at+"member_id"))
 	} else if p.MemberID == "." || p.MemberID == ".." {
-		errs = append(errs, segmentErr(op, "member_id", p.MemberID))
+		errs = append(errs, segmentErr(op, at+"member_id", p.MemberID))
 	}
-	return errors.Join(errs...)
+	if !utf8.ValidString(p.MemberID) {
+		errs = append(errs, utf8Err(op, at+"member_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *RecoveryCodesRecoverRequest) Validate() error {
+	if p == nil {
+		return nilParams("recoveryCodesRecover")
+	}
+	return errors.Join(p.validate("recoveryCodesRecover", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of RecoveryCodesRecoverRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *RecoveryCodesRecoverRequest) validate(op, at string, errs []error) []error {
+	if p.IntermediateSessionToken != nil && !utf8.ValidString(*p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.MemberID == "" {
+		errs = append(errs, requiredErr(op, at+"member_id"))
+	}
+	if !utf8.ValidString(p.MemberID) {
+		errs = append(errs, utf8Err(op, at+"member_id"))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if p.RecoveryCode == "" {
+		errs = append(errs, requiredErr(op, at+"recovery_code"))
+	}
+	if !utf8.ValidString(p.RecoveryCode) {
+		errs = append(errs, utf8Err(op, at+"recovery_code"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *RecoveryCodesRotateRequest) Validate() error {
+	if p == nil {
+		return nilParams("recoveryCodesRotate")
+	}
+	return errors.Join(p.validate("recoveryCodesRotate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of RecoveryCodesRotateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *RecoveryCodesRotateRequest) validate(op, at string, errs []error) []error {
+	if p.MemberID == "" {
+		errs = append(errs, requiredErr(op, at+"member_id"))
+	}
+	if !utf8.ValidString(p.MemberID) {
+		errs = append(errs, utf8Err(op, at+"member_id"))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	return errs
+}
+
+// AuthenticationFactorDeliveryMethod is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: How the factor was delivered, for example email, sms, knowledge, authenticator_app, recovery_code, sso_saml, sso_oidc, oauth_google, oauth_microsoft, oauth_exchange_slack, impersonation, imported_auth0 or trusted_token_exchange. Treat it as an open set.
+type AuthenticationFactorDeliveryMethod string
+
+// The values of AuthenticationFactorDeliveryMethod the API is known to send.
+const (
+	AuthenticationFactorDeliveryMethodEmail                    AuthenticationFactorDeliveryMethod = "email"
+	AuthenticationFactorDeliveryMethodSMS                      AuthenticationFactorDeliveryMethod = "sms"
+	AuthenticationFactorDeliveryMethodWhatsapp                 AuthenticationFactorDeliveryMethod = "whatsapp"
+	AuthenticationFactorDeliveryMethodEmbedded                 AuthenticationFactorDeliveryMethod = "embedded"
+	AuthenticationFactorDeliveryMethodKnowledge                AuthenticationFactorDeliveryMethod = "knowledge"
+	AuthenticationFactorDeliveryMethodAuthenticatorApp         AuthenticationFactorDeliveryMethod = "authenticator_app"
+	AuthenticationFactorDeliveryMethodRecoveryCode             AuthenticationFactorDeliveryMethod = "recovery_code"
+	AuthenticationFactorDeliveryMethodSSOSAML                  AuthenticationFactorDeliveryMethod = "sso_saml"
+	AuthenticationFactorDeliveryMethodSSOOIDC                  AuthenticationFactorDeliveryMethod = "sso_oidc"
+	AuthenticationFactorDeliveryMethodOAuthGoogle              AuthenticationFactorDeliveryMethod = "oauth_google"
+	AuthenticationFactorDeliveryMethodOAuthMicrosoft           AuthenticationFactorDeliveryMethod = "oauth_microsoft"
+	AuthenticationFactorDeliveryMethodOAuthApple               AuthenticationFactorDeliveryMethod = "oauth_apple"
+	AuthenticationFactorDeliveryMethodOAuthGithub              AuthenticationFactorDeliveryMethod = "oauth_github"
+	AuthenticationFactorDeliveryMethodOAuthFacebook            AuthenticationFactorDeliveryMethod = "oauth_facebook"
+	AuthenticationFactorDeliveryMethodOAuthAmazon              AuthenticationFactorDeliveryMethod = "oauth_amazon"
+	AuthenticationFactorDeliveryMethodOAuthBitbucket           AuthenticationFactorDeliveryMethod = "oauth_bitbucket"
+	AuthenticationFactorDeliveryMethodOAuthCoinbase            AuthenticationFactorDeliveryMethod = "oauth_coinbase"
+	AuthenticationFactorDeliveryMethodOAuthDiscord             AuthenticationFactorDeliveryMethod = "oauth_discord"
+	AuthenticationFactorDeliveryMethodOAuthFigma               AuthenticationFactorDeliveryMethod = "oauth_figma"
+	AuthenticationFactorDeliveryMethodOAuthGitlab              AuthenticationFactorDeliveryMethod = "oauth_gitlab"
+	AuthenticationFactorDeliveryMethodOAuthInstagram           AuthenticationFactorDeliveryMethod = "oauth_instagram"
+	AuthenticationFactorDeliveryMethodOAuthLinkedin            AuthenticationFactorDeliveryMethod = "oauth_linkedin"
+	AuthenticationFactorDeliveryMethodOAuthShopify             AuthenticationFactorDeliveryMethod = "oauth_shopify"
+	AuthenticationFactorDeliveryMethodOAuthSlack               AuthenticationFactorDeliveryMethod = "oauth_slack"
+	AuthenticationFactorDeliveryMethodOAuthSnapchat            AuthenticationFactorDeliveryMethod = "oauth_snapchat"
+	AuthenticationFactorDeliveryMethodOAuthSpotify             AuthenticationFactorDeliveryMethod = "oauth_spotify"
+	AuthenticationFactorDeliveryMethodOAuthSteam               AuthenticationFactorDeliveryMethod = "oauth_steam"
+	AuthenticationFactorDeliveryMethodOAuthTiktok              AuthenticationFactorDeliveryMethod = "oauth_tiktok"
+	AuthenticationFactorDeliveryMethodOAuthTwitch              AuthenticationFactorDeliveryMethod = "oauth_twitch"
+	AuthenticationFactorDeliveryMethodOAuthTwitter             AuthenticationFactorDeliveryMethod = "oauth_twitter"
+	AuthenticationFactorDeliveryMethodOAuthSalesforce          AuthenticationFactorDeliveryMethod = "oauth_salesforce"
+	AuthenticationFactorDeliveryMethodOAuthYahoo               AuthenticationFactorDeliveryMethod = "oauth_yahoo"
+	AuthenticationFactorDeliveryMethodOAuthHubspot             AuthenticationFactorDeliveryMethod = "oauth_hubspot"
+	AuthenticationFactorDeliveryMethodOAuthExchangeSlack       AuthenticationFactorDeliveryMethod = "oauth_exchange_slack"
+	AuthenticationFactorDeliveryMethodOAuthExchangeHubspot     AuthenticationFactorDeliveryMethod = "oauth_exchange_hubspot"
+	AuthenticationFactorDeliveryMethodOAuthExchangeGithub      AuthenticationFactorDeliveryMethod = "oauth_exchange_github"
+	AuthenticationFactorDeliveryMethodOAuthExchangeGoogle      AuthenticationFactorDeliveryMethod = "oauth_exchange_google"
+	AuthenticationFactorDeliveryMethodOAuthAccessTokenExchange AuthenticationFactorDeliveryMethod = "oauth_access_token_exchange"
+	AuthenticationFactorDeliveryMethodImpersonation            AuthenticationFactorDeliveryMethod = "impersonation"
+	AuthenticationFactorDeliveryMethodImportedAuth0            AuthenticationFactorDeliveryMethod = "imported_auth0"
+	AuthenticationFactorDeliveryMethodTrustedTokenExchange     AuthenticationFactorDeliveryMethod = "trusted_token_exchange"
+	AuthenticationFactorDeliveryMethodWebauthnRegistration     AuthenticationFactorDeliveryMethod = "webauthn_registration"
+	AuthenticationFactorDeliveryMethodCryptoWallet             AuthenticationFactorDeliveryMethod = "crypto_wallet"
+	AuthenticationFactorDeliveryMethodBiometric                AuthenticationFactorDeliveryMethod = "biometric"
+)
+
+// Known reports whether v is one of the values the spec lists for AuthenticationFactorDeliveryMethod.
+func (v AuthenticationFactorDeliveryMethod) Known() bool {
+	switch v {
+	case AuthenticationFactorDeliveryMethodEmail, AuthenticationFactorDeliveryMethodSMS, AuthenticationFactorDeliveryMethodWhatsapp, AuthenticationFactorDeliveryMethodEmbedded, AuthenticationFactorDeliveryMethodKnowledge, AuthenticationFactorDeliveryMethodAuthenticatorApp, AuthenticationFactorDeliveryMethodRecoveryCode, AuthenticationFactorDeliveryMethodSSOSAML, AuthenticationFactorDeliveryMethodSSOOIDC, AuthenticationFactorDeliveryMethodOAuthGoogle, AuthenticationFactorDeliveryMethodOAuthMicrosoft, AuthenticationFactorDeliveryMethodOAuthApple, AuthenticationFactorDeliveryMethodOAuthGithub, AuthenticationFactorDeliveryMethodOAuthFacebook, AuthenticationFactorDeliveryMethodOAuthAmazon, AuthenticationFactorDeliveryMethodOAuthBitbucket, AuthenticationFactorDeliveryMethodOAuthCoinbase, AuthenticationFactorDeliveryMethodOAuthDiscord, AuthenticationFactorDeliveryMethodOAuthFigma, AuthenticationFactorDeliveryMethodOAuthGitlab, AuthenticationFactorDeliveryMethodOAuthInstagram, AuthenticationFactorDeliveryMethodOAuthLinkedin, AuthenticationFactorDeliveryMethodOAuthShopify, AuthenticationFactorDeliveryMethodOAuthSlack, AuthenticationFactorDeliveryMethodOAuthSnapchat, AuthenticationFactorDeliveryMethodOAuthSpotify, AuthenticationFactorDeliveryMethodOAuthSteam, AuthenticationFactorDeliveryMethodOAuthTiktok, AuthenticationFactorDeliveryMethodOAuthTwitch, AuthenticationFactorDeliveryMethodOAuthTwitter, AuthenticationFactorDeliveryMethodOAuthSalesforce, AuthenticationFactorDeliveryMethodOAuthYahoo, AuthenticationFactorDeliveryMethodOAuthHubspot, AuthenticationFactorDeliveryMethodOAuthExchangeSlack, AuthenticationFactorDeliveryMethodOAuthExchangeHubspot, AuthenticationFactorDeliveryMethodOAuthExchangeGithub, AuthenticationFactorDeliveryMethodOAuthExchangeGoogle, AuthenticationFactorDeliveryMethodOAuthAccessTokenExchange, AuthenticationFactorDeliveryMethodImpersonation, AuthenticationFactorDeliveryMethodImportedAuth0, AuthenticationFactorDeliveryMethodTrustedTokenExchange, AuthenticationFactorDeliveryMethodWebauthnRegistration, AuthenticationFactorDeliveryMethodCryptoWallet, AuthenticationFactorDeliveryMethodBiometric:
+		return true
+	}
+	return false
+}
+
+// AuthenticationFactorType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Factor kind. Values seen in B2B are magic_link, email_otp, otp, oauth, password, sso, totp, recovery_codes, imported, impersonated and trusted_auth_token; consumer values such as webauthn, crypto and signature_challenge also exist. Treat it as an open set.
+type AuthenticationFactorType string
+
+// The values of AuthenticationFactorType the API is known to send.
+const (
+	AuthenticationFactorTypeMagicLink          AuthenticationFactorType = "magic_link"
+	AuthenticationFactorTypeEmailOTP           AuthenticationFactorType = "email_otp"
+	AuthenticationFactorTypeOTP                AuthenticationFactorType = "otp"
+	AuthenticationFactorTypeOAuth              AuthenticationFactorType = "oauth"
+	AuthenticationFactorTypePassword           AuthenticationFactorType = "password"
+	AuthenticationFactorTypeSSO                AuthenticationFactorType = "sso"
+	AuthenticationFactorTypeTOTP               AuthenticationFactorType = "totp"
+	AuthenticationFactorTypeRecoveryCodes      AuthenticationFactorType = "recovery_codes"
+	AuthenticationFactorTypeImported           AuthenticationFactorType = "imported"
+	AuthenticationFactorTypeImpersonated       AuthenticationFactorType = "impersonated"
+	AuthenticationFactorTypeTrustedAuthToken   AuthenticationFactorType = "trusted_auth_token"
+	AuthenticationFactorTypeWebauthn           AuthenticationFactorType = "webauthn"
+	AuthenticationFactorTypeCrypto             AuthenticationFactorType = "crypto"
+	AuthenticationFactorTypeSignatureChallenge AuthenticationFactorType = "signature_challenge"
+	AuthenticationFactorTypeBiometric          AuthenticationFactorType = "biometric"
+)
+
+// Known reports whether v is one of the values the spec lists for AuthenticationFactorType.
+func (v AuthenticationFactorType) Known() bool {
+	switch v {
+	case AuthenticationFactorTypeMagicLink, AuthenticationFactorTypeEmailOTP, AuthenticationFactorTypeOTP, AuthenticationFactorTypeOAuth, AuthenticationFactorTypePassword, AuthenticationFactorTypeSSO, AuthenticationFactorTypeTOTP, AuthenticationFactorTypeRecoveryCodes, AuthenticationFactorTypeImported, AuthenticationFactorTypeImpersonated, AuthenticationFactorTypeTrustedAuthToken, AuthenticationFactorTypeWebauthn, AuthenticationFactorTypeCrypto, AuthenticationFactorTypeSignatureChallenge, AuthenticationFactorTypeBiometric:
+		return true
+	}
+	return false
+}
+
+// ErrorType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Stable machine-readable code of the failure. The set is open; the listed values are the ones the SDK, its fake server or Stytch's documentation for these operations name.
+type ErrorType string
+
+// The values of ErrorType the API is known to send.
+const (
+	ErrorTypeUnauthorizedCredentials          ErrorType = "unauthorized_credentials"
+	ErrorTypeInvalidRequest                   ErrorType = "invalid_request"
+	ErrorTypeRouteNotFound                    ErrorType = "route_not_found"
+	ErrorTypeTooManyRequests                  ErrorType = "too_many_requests"
+	ErrorTypeInternalServerError              ErrorType = "internal_server_error"
+	ErrorTypeCaptchaRequired                  ErrorType = "captcha_required"
+	ErrorTypeOrganizationSuspended            ErrorType = "organization_suspended"
+	ErrorTypeMagicLinkNotFound                ErrorType = "magic_link_not_found"
+	ErrorTypeUnableToAuthMagicLink            ErrorType = "unable_to_auth_magic_link"
+	ErrorTypeOAuthTokenNotFound               ErrorType = "oauth_token_not_found"
+	ErrorTypeImpersonationTokenNotFound       ErrorType = "impersonation_token_not_found"
+	ErrorTypeRecoveryCodeNotFound             ErrorType = "recovery_code_not_found"
+	ErrorTypeIntermediateSessionNotFound      ErrorType = "intermediate_session_not_found"
+	ErrorTypeSessionNotFound                  ErrorType = "session_not_found"
+	ErrorTypeMemberNotFound                   ErrorType = "member_not_found"
+	ErrorTypeOrganizationNotFound             ErrorType = "organization_not_found"
+	ErrorTypeMemberAlreadyActive              ErrorType = "member_already_active"
+	ErrorTypeSessionAuthorizationError        ErrorType = "session_authorization_error"
+	ErrorTypeSessionAuthorizationTenancyError ErrorType = "session_authorization_tenancy_error"
+)
+
+// Known reports whether v is one of the values the spec lists for ErrorType.
+func (v ErrorType) Known() bool {
+	switch v {
+	case ErrorTypeUnauthorizedCredentials, ErrorTypeInvalidRequest, ErrorTypeRouteNotFound, ErrorTypeTooManyRequests, ErrorTypeInternalServerError, ErrorTypeCaptchaRequired, ErrorTypeOrganizationSuspended, ErrorTypeMagicLinkNotFound, ErrorTypeUnableToAuthMagicLink, ErrorTypeOAuthTokenNotFound, ErrorTypeImpersonationTokenNotFound, ErrorTypeRecoveryCodeNotFound, ErrorTypeIntermediateSessionNotFound, ErrorTypeSessionNotFound, ErrorTypeMemberNotFound, ErrorTypeOrganizationNotFound, ErrorTypeMemberAlreadyActive, ErrorTypeSessionAuthorizationError, ErrorTypeSessionAuthorizationTenancyError:
+		return true
+	}
+	return false
+}
+
+// MFARequiredSecondaryAuthInitiated is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Second factor Stytch already started on the Member's behalf; null means none. Known value sms_otp (a passcode was texted to the Member).
+type MFARequiredSecondaryAuthInitiated string
+
+// The values of MFARequiredSecondaryAuthInitiated the API is known to send.
+const (
+	MFARequiredSecondaryAuthInitiatedSMSOTP MFARequiredSecondaryAuthInitiated = "sms_otp"
+)
+
+// Known reports whether v is one of the values the spec lists for MFARequiredSecondaryAuthInitiated.
+func (v MFARequiredSecondaryAuthInitiated) Known() bool {
+	switch v {
+	case MFARequiredSecondaryAuthInitiatedSMSOTP:
+		return true
+	}
+	return false
+}
+
+// MemberDefaultMFAMethod is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Preferred MFA method; known values are sms_otp and totp.
+type MemberDefaultMFAMethod string
+
+// The values of MemberDefaultMFAMethod the API is known to send.
+const (
+	MemberDefaultMFAMethodSMSOTP MemberDefaultMFAMethod = "sms_otp"
+	MemberDefaultMFAMethodTOTP   MemberDefaultMFAMethod = "totp"
+)
+
+// Known reports whether v is one of the values the spec lists for MemberDefaultMFAMethod.
+func (v MemberDefaultMFAMethod) Known() bool {
+	switch v {
+	case MemberDefaultMFAMethodSMSOTP, MemberDefaultMFAMethodTOTP:
+		return true
+	}
+	return false
+}
+
+// MemberRoleSourceType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Kind of grant; known values are direct_assignment, email_assignment, sso_connection, sso_connection_group and scim_connection_group.
+type MemberRoleSourceType string
+
+// The values of MemberRoleSourceType the API is known to send.
+const (
+	MemberRoleSourceTypeDirectAssignment    MemberRoleSourceType = "direct_assignment"
+	MemberRoleSourceTypeEmailAssignment     MemberRoleSourceType = "email_assignment"
+	MemberRoleSourceTypeSSOConnection       MemberRoleSourceType = "sso_connection"
+	MemberRoleSourceTypeSSOConnectionGroup  MemberRoleSourceType = "sso_connection_group"
+	MemberRoleSourceTypeSCIMConnectionGroup MemberRoleSourceType = "scim_connection_group"
+)
+
+// Known reports whether v is one of the values the spec lists for MemberRoleSourceType.
+func (v MemberRoleSourceType) Known() bool {
+	switch v {
+	case MemberRoleSourceTypeDirectAssignment, MemberRoleSourceTypeEmailAssignment, MemberRoleSourceTypeSSOConnection, MemberRoleSourceTypeSSOConnectionGroup, MemberRoleSourceTypeSCIMConnectionGroup:
+		return true
+	}
+	return false
+}
+
+// MemberStatus is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Lifecycle state; known values are pending, invited, active and deleted.
+type MemberStatus string
+
+// The values of MemberStatus the API is known to send.
+const (
+	MemberStatusPending MemberStatus = "pending"
+	MemberStatusInvited MemberStatus = "invited"
+	MemberStatusActive  MemberStatus = "active"
+	MemberStatusDeleted MemberStatus = "deleted"
+)
+
+// Known reports whether v is one of the values the spec lists for MemberStatus.
+func (v MemberStatus) Known() bool {
+	switch v {
+	case MemberStatusPending, MemberStatusInvited, MemberStatusActive, MemberStatusDeleted:
+		return true
+	}
+	return false
+}
+
+// MembershipType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Kind of relationship; known values are active_member, pending_member, invited_member, eligible_to_join_by_email_domain and eligible_to_join_by_oauth_tenant.
+type MembershipType string
+
+// The values of MembershipType the API is known to send.
+const (
+	MembershipTypeActiveMember                MembershipType = "active_member"
+	MembershipTypePendingMember               MembershipType = "pending_member"
+	MembershipTypeInvitedMember               MembershipType = "invited_member"
+	MembershipTypeEligibleToJoinByEmailDomain MembershipType = "eligible_to_join_by_email_domain"
+	MembershipTypeEligibleToJoinByOAuthTenant MembershipType = "eligible_to_join_by_oauth_tenant"
+)
+
+// Known reports whether v is one of the values the spec lists for MembershipType.
+func (v MembershipType) Known() bool {
+	switch v {
+	case MembershipTypeActiveMember, MembershipTypePendingMember, MembershipTypeInvitedMember, MembershipTypeEligibleToJoinByEmailDomain, MembershipTypeEligibleToJoinByOAuthTenant:
+		return true
+	}
+	return false
+}
+
+// OrganizationAllowedAuthMethods is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Permitted methods when auth_methods is RESTRICTED; known values include sso, magic_link, email_otp, password, google_oauth, microsoft_oauth, slack_oauth, github_oauth and hubspot_oauth.
+type OrganizationAllowedAuthMethods string
+
+// The values of OrganizationAllowedAuthMethods the API is known to send.
+const (
+	OrganizationAllowedAuthMethodsSSO            OrganizationAllowedAuthMethods = "sso"
+	OrganizationAllowedAuthMethodsMagicLink      OrganizationAllowedAuthMethods = "magic_link"
+	OrganizationAllowedAuthMethodsEmailOTP       OrganizationAllowedAuthMethods = "email_otp"
+	OrganizationAllowedAuthMethodsPassword       OrganizationAllowedAuthMethods = "password"
+	OrganizationAllowedAuthMethodsGoogleOAuth    OrganizationAllowedAuthMethods = "google_oauth"
+	OrganizationAllowedAuthMethodsMicrosoftOAuth OrganizationAllowedAuthMethods = "microsoft_oauth"
+	OrganizationAllowedAuthMethodsSlackOAuth     OrganizationAllowedAuthMethods = "slack_oauth"
+	OrganizationAllowedAuthMethodsGithubOAuth    OrganizationAllowedAuthMethods = "github_oauth"
+	OrganizationAllowedAuthMethodsHubspotOAuth   OrganizationAllowedAuthMethods = "hubspot_oauth"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationAllowedAuthMethods.
+func (v OrganizationAllowedAuthMethods) Known() bool {
+	switch v {
+	case OrganizationAllowedAuthMethodsSSO, OrganizationAllowedAuthMethodsMagicLink, OrganizationAllowedAuthMethodsEmailOTP, OrganizationAllowedAuthMethodsPassword, OrganizationAllowedAuthMethodsGoogleOAuth, OrganizationAllowedAuthMethodsMicrosoftOAuth, OrganizationAllowedAuthMethodsSlackOAuth, OrganizationAllowedAuthMethodsGithubOAuth, OrganizationAllowedAuthMethodsHubspotOAuth:
+		return true
+	}
+	return false
+}
+
+// OrganizationAllowedMFAMethods is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
+type OrganizationAllowedMFAMethods string
+
+// The values of OrganizationAllowedMFAMethods the API is known to send.
+const (
+	OrganizationAllowedMFAMethodsSMSOTP OrganizationAllowedMFAMethods = "sms_otp"
+	OrganizationAllowedMFAMethodsTOTP   OrganizationAllowedMFAMethods = "totp"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationAllowedMFAMethods.
+func (v OrganizationAllowedMFAMethods) Known() bool {
+	switch v {
+	case OrganizationAllowedMFAMethodsSMSOTP, OrganizationAllowedMFAMethodsTOTP:
+		return true
+	}
+	return false
+}
+
+// OrganizationAuthMethods is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Whether primary auth methods are limited; known values are ALL_ALLOWED and RESTRICTED.
+type OrganizationAuthMethods string
+
+// The values of OrganizationAuthMethods the API is known to send.
+const (
+	OrganizationAuthMethodsAllAllowed OrganizationAuthMethods = "ALL_ALLOWED"
+	OrganizationAuthMethodsRestricted OrganizationAuthMethods = "RESTRICTED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationAuthMethods.
+func (v OrganizationAuthMethods) Known() bool {
+	switch v {
+	case OrganizationAuthMethodsAllAllowed, OrganizationAuthMethodsRestricted:
+		return true
+	}
+	return false
+}
+
+// OrganizationEmailInvites is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Which addresses may be invited; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+type OrganizationEmailInvites string
+
+// The values of OrganizationEmailInvites the API is known to send.
+const (
+	OrganizationEmailInvitesAllAllowed OrganizationEmailInvites = "ALL_ALLOWED"
+	OrganizationEmailInvitesRestricted OrganizationEmailInvites = "RESTRICTED"
+	OrganizationEmailInvitesNotAllowed OrganizationEmailInvites = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationEmailInvites.
+func (v OrganizationEmailInvites) Known() bool {
+	switch v {
+	case OrganizationEmailInvitesAllAllowed, OrganizationEmailInvitesRestricted, OrganizationEmailInvitesNotAllowed:
+		return true
+	}
+	return false
+}
+
+// OrganizationEmailJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED.
+type OrganizationEmailJITProvisioning string
+
+// The values of OrganizationEmailJITProvisioning the API is known to send.
+const (
+	OrganizationEmailJITProvisioningRestricted OrganizationEmailJITProvisioning = "RESTRICTED"
+	OrganizationEmailJITProvisioningNotAllowed OrganizationEmailJITProvisioning = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationEmailJITProvisioning.
+func (v OrganizationEmailJITProvisioning) Known() bool {
+	switch v {
+	case OrganizationEmailJITProvisioningRestricted, OrganizationEmailJITProvisioningNotAllowed:
+		return true
+	}
+	return false
+}
+
+// OrganizationFirstPartyConnectedAppsAllowedType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Which first-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+type OrganizationFirstPartyConnectedAppsAllowedType string
+
+// The values of OrganizationFirstPartyConnectedAppsAllowedType the API is known to send.
+const (
+	OrganizationFirstPartyConnectedAppsAllowedTypeAllAllowed OrganizationFirstPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	OrganizationFirstPartyConnectedAppsAllowedTypeRestricted OrganizationFirstPartyConnectedAppsAllowedType = "RESTRICTED"
+	OrganizationFirstPartyConnectedAppsAllowedTypeNotAllowed OrganizationFirstPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationFirstPartyConnectedAppsAllowedType.
+func (v OrganizationFirstPartyConnectedAppsAllowedType) Known() bool {
+	switch v {
+	case OrganizationFirstPartyConnectedAppsAllowedTypeAllAllowed, OrganizationFirstPartyConnectedAppsAllowedTypeRestricted, OrganizationFirstPartyConnectedAppsAllowedTypeNotAllowed:
+		return true
+	}
+	return false
+}
+
+// OrganizationMFAMethods is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Whether MFA methods are limited; known values are ALL_ALLOWED and RESTRICTED.
+type OrganizationMFAMethods string
+
+// The values of OrganizationMFAMethods the API is known to send.
+const (
+	OrganizationMFAMethodsAllAllowed OrganizationMFAMethods = "ALL_ALLOWED"
+	OrganizationMFAMethodsRestricted OrganizationMFAMethods = "RESTRICTED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationMFAMethods.
+func (v OrganizationMFAMethods) Known() bool {
+	switch v {
+	case OrganizationMFAMethodsAllAllowed, OrganizationMFAMethodsRestricted:
+		return true
+	}
+	return false
+}
+
+// OrganizationMFAPolicy is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL.
+type OrganizationMFAPolicy string
+
+// The values of OrganizationMFAPolicy the API is known to send.
+const (
+	OrganizationMFAPolicyRequiredForAll OrganizationMFAPolicy = "REQUIRED_FOR_ALL"
+	OrganizationMFAPolicyOptional       OrganizationMFAPolicy = "OPTIONAL"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationMFAPolicy.
+func (v OrganizationMFAPolicy) Known() bool {
+	switch v {
+	case OrganizationMFAPolicyRequiredForAll, OrganizationMFAPolicyOptional:
+		return true
+	}
+	return false
+}
+
+// OrganizationOAuthTenantJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED.
+type OrganizationOAuthTenantJITProvisioning string
+
+// The values of OrganizationOAuthTenantJITProvisioning the API is known to send.
+const (
+	OrganizationOAuthTenantJITProvisioningRestricted OrganizationOAuthTenantJITProvisioning = "RESTRICTED"
+	OrganizationOAuthTenantJITProvisioningNotAllowed OrganizationOAuthTenantJITProvisioning = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationOAuthTenantJITProvisioning.
+func (v OrganizationOAuthTenantJITProvisioning) Known() bool {
+	switch v {
+	case OrganizationOAuthTenantJITProvisioningRestricted, OrganizationOAuthTenantJITProvisioningNotAllowed:
+		return true
+	}
+	return false
+}
+
+// OrganizationSSOJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Who may join just-in-time through SSO; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+type OrganizationSSOJITProvisioning string
+
+// The values of OrganizationSSOJITProvisioning the API is known to send.
+const (
+	OrganizationSSOJITProvisioningAllAllowed OrganizationSSOJITProvisioning = "ALL_ALLOWED"
+	OrganizationSSOJITProvisioningRestricted OrganizationSSOJITProvisioning = "RESTRICTED"
+	OrganizationSSOJITProvisioningNotAllowed OrganizationSSOJITProvisioning = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationSSOJITProvisioning.
+func (v OrganizationSSOJITProvisioning) Known() bool {
+	switch v {
+	case OrganizationSSOJITProvisioningAllAllowed, OrganizationSSOJITProvisioningRestricted, OrganizationSSOJITProvisioningNotAllowed:
+		return true
+	}
+	return false
+}
+
+// OrganizationThirdPartyConnectedAppsAllowedType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Which third-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+type OrganizationThirdPartyConnectedAppsAllowedType string
+
+// The values of OrganizationThirdPartyConnectedAppsAllowedType the API is known to send.
+const (
+	OrganizationThirdPartyConnectedAppsAllowedTypeAllAllowed OrganizationThirdPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	OrganizationThirdPartyConnectedAppsAllowedTypeRestricted OrganizationThirdPartyConnectedAppsAllowedType = "RESTRICTED"
+	OrganizationThirdPartyConnectedAppsAllowedTypeNotAllowed OrganizationThirdPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+)
+
+// Known reports whether v is one of the values the spec lists for OrganizationThirdPartyConnectedAppsAllowedType.
+func (v OrganizationThirdPartyConnectedAppsAllowedType) Known() bool {
+	switch v {
+	case OrganizationThirdPartyConnectedAppsAllowedTypeAllAllowed, OrganizationThirdPartyConnectedAppsAllowedTypeRestricted, OrganizationThirdPartyConnectedAppsAllowedTypeNotAllowed:
+		return true
+	}
+	return false
+}
+
+// PrimaryRequiredAllowedAuthMethods is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Methods that would satisfy the requirement (same values as Organization.allowed_auth_methods, e.g. magic_link).
+type PrimaryRequiredAllowedAuthMethods string
+
+// The values of PrimaryRequiredAllowedAuthMethods the API is known to send.
+const (
+	PrimaryRequiredAllowedAuthMethodsSSO            PrimaryRequiredAllowedAuthMethods = "sso"
+	PrimaryRequiredAllowedAuthMethodsMagicLink      PrimaryRequiredAllowedAuthMethods = "magic_link"
+	PrimaryRequiredAllowedAuthMethodsEmailOTP       PrimaryRequiredAllowedAuthMethods = "email_otp"
+	PrimaryRequiredAllowedAuthMethodsPassword       PrimaryRequiredAllowedAuthMethods = "password"
+	PrimaryRequiredAllowedAuthMethodsGoogleOAuth    PrimaryRequiredAllowedAuthMethods = "google_oauth"
+	PrimaryRequiredAllowedAuthMethodsMicrosoftOAuth PrimaryRequiredAllowedAuthMethods = "microsoft_oauth"
+	PrimaryRequiredAllowedAuthMethodsSlackOAuth     PrimaryRequiredAllowedAuthMethods = "slack_oauth"
+	PrimaryRequiredAllowedAuthMethodsGithubOAuth    PrimaryRequiredAllowedAuthMethods = "github_oauth"
+	PrimaryRequiredAllowedAuthMethodsHubspotOAuth   PrimaryRequiredAllowedAuthMethods = "hubspot_oauth"
+)
+
+// Known reports whether v is one of the values the spec lists for PrimaryRequiredAllowedAuthMethods.
+func (v PrimaryRequiredAllowedAuthMethods) Known() bool {
+	switch v {
+	case PrimaryRequiredAllowedAuthMethodsSSO, PrimaryRequiredAllowedAuthMethodsMagicLink, PrimaryRequiredAllowedAuthMethodsEmailOTP, PrimaryRequiredAllowedAuthMethodsPassword, PrimaryRequiredAllowedAuthMethodsGoogleOAuth, PrimaryRequiredAllowedAuthMethodsMicrosoftOAuth, PrimaryRequiredAllowedAuthMethodsSlackOAuth, PrimaryRequiredAllowedAuthMethodsGithubOAuth, PrimaryRequiredAllowedAuthMethodsHubspotOAuth:
+		return true
+	}
+	return false
 }
 
 // Redacted is the text that replaces a secret value when a value is printed or logged.
@@ -550,6 +1480,15 @@ func redactStrings(s []string) []string {
 	return out
 }
 
+func appendNonEmpty(dst []string, s ...string) []string {
+	for _, v := range s {
+		if v != "" {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+
 // formatRedacted prints v, a method-less copy of a redacted value, with the caller's verb and
 // flags, naming the original type in Go syntax (%#v).
 func formatRedacted(f fmt.State, verb rune, name string, v any) {
@@ -558,6 +1497,299 @@ func formatRedacted(f fmt.State, verb rune, name string, v any) {
 		s = strings.Replace(s, "gen.redacted"+name+"{", "gen."+name+"{", 1)
 	}
 	_, _ = io.WriteString(f, s)
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *ImpersonationAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.ImpersonationToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *ImpersonationAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.IntermediateSessionToken != nil {
+		dst = appendNonEmpty(dst, *v.IntermediateSessionToken)
+	}
+	dst = appendNonEmpty(dst, v.MagicLinksToken)
+	if v.PKCECodeVerifier != nil {
+		dst = appendNonEmpty(dst, *v.PKCECodeVerifier)
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksDiscoveryAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.DiscoveryMagicLinksToken)
+	if v.PKCECodeVerifier != nil {
+		dst = appendNonEmpty(dst, *v.PKCECodeVerifier)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksDiscoveryAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksEmailDiscoverySendRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksEmailInviteParams) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.XStytchMemberSession != nil {
+		dst = appendNonEmpty(dst, *v.XStytchMemberSession)
+	}
+	if v.XStytchMemberSessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.XStytchMemberSessionJWT)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksEmailInviteRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *MagicLinksEmailLoginOrSignupRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *OAuthAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.IntermediateSessionToken != nil {
+		dst = appendNonEmpty(dst, *v.IntermediateSessionToken)
+	}
+	dst = appendNonEmpty(dst, v.OAuthToken)
+	if v.PKCECodeVerifier != nil {
+		dst = appendNonEmpty(dst, *v.PKCECodeVerifier)
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *OAuthAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = v.ProviderValues.AppendSecrets(dst)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *OAuthDiscoveryAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.DiscoveryOAuthToken)
+	if v.PKCECodeVerifier != nil {
+		dst = appendNonEmpty(dst, *v.PKCECodeVerifier)
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *OAuthDiscoveryAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *PasswordsSessionsResetRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.Password)
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *PasswordsSessionsResetResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *ProviderValues) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.AccessToken)
+	dst = appendNonEmpty(dst, v.IDToken)
+	dst = appendNonEmpty(dst, v.RefreshToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesGetRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesGetResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.RecoveryCodes...)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesRecoverRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.IntermediateSessionToken != nil {
+		dst = appendNonEmpty(dst, *v.IntermediateSessionToken)
+	}
+	dst = appendNonEmpty(dst, v.RecoveryCode)
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesRecoverResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesRotateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *RecoveryCodesRotateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.RecoveryCodes...)
+	return dst
 }
 
 // Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,

@@ -1,10 +1,9 @@
 // Package spec embeds the OpenAPI description of the Stytch B2B operations this SDK covers.
 //
-// stytch-b2b.yaml is the single source of truth: cmd/gen generates package gen from it, and
-// b2btest and the drift checker validate traffic against it. Project extensions carry what
-// OpenAPI has no keyword for: x-stytch-retry on operations (safe or unsent), x-stytch-secret on
-// properties and parameters that hold credentials, and x-stytch-known-values on response strings
-// whose known values are listed without closing the set (the drift checker reports others).
+// stytch-b2b.yaml is the single source of truth: cmd/gen generates package gen (and the generated
+// files of packages b2b and b2btest) from it, and b2btest and the drift checker validate traffic
+// against it. Project extensions carry what OpenAPI has no keyword for; their names are the
+// constants below, the one place the repository spells them.
 package spec
 
 import _ "embed"
@@ -13,3 +12,25 @@ import _ "embed"
 //
 //go:embed stytch-b2b.yaml
 var YAML []byte
+
+// The project's OpenAPI extensions.
+const (
+	// ExtRetry, on every operation, is its retry class: "safe" (it only reads, or repeating it
+	// leaves the same state) or "unsent" (it consumes a single-use credential, sends email or
+	// creates something, so it may be sent again only when it provably never left the machine).
+	ExtRetry = "x-stytch-retry"
+	// ExtSecret, set to true on a property or header parameter, marks a credential: it is
+	// redacted when printed or logged and scrubbed from error messages.
+	ExtSecret = "x-stytch-secret"
+	// ExtKnownValues, on a response string property (or the items of an array of strings), lists
+	// the values the API is known to send without closing the set: decoding accepts any value, the
+	// generator emits a named type with one constant per value, and the drift checker reports
+	// others.
+	ExtKnownValues = "x-stytch-known-values"
+	// ExtTypeName, next to ExtKnownValues, names the generated type when the default name
+	// (schema name followed by the property's Go name) does not read well.
+	ExtTypeName = "x-stytch-type-name"
+	// ExtExactlyOne, on a request object schema, lists optional properties of which exactly one
+	// must be set; the generated validation refuses none or several before anything is sent.
+	ExtExactlyOne = "x-stytch-exactly-one"
+)

@@ -1,9 +1,11 @@
 // Package templates holds the code generation templates used by cmd/gen.
 //
-// Overrides are oapi-codegen template replacements, keyed by the upstream file name
-// (imports.tmpl, client.tmpl, client-with-responses.tmpl). Each file starts with a comment that says
-// what it changes and why. SDK holds this project's own template (sdk/sdk.tmpl), which renders the
-// operation table, request validation and secret redaction that cmd/gen derives from the spec.
+// Overrides are oapi-codegen template replacements, keyed by the upstream file name (imports.tmpl,
+// client.tmpl, ...). Each file starts with a comment that says what it changes and why. SDK holds
+// this project's own templates: sdk/sdk.tmpl renders gen/sdk.gen.go (the operation table,
+// validation, known-values types and secret handling cmd/gen derives from the spec),
+// sdk/facade.tmpl the re-exports of package b2b, and sdk/fake.tmpl the operation handles of
+// package b2btest.
 package templates
 
 import "embed"

@@ -307,7 +307,7 @@ func (s *Server) mfaPending(o *orgState, ms *memberState, primary *gen.Authentic
 	exp := s.now().Add(intermediateLifetime)
 	req := &gen.MFARequired{MemberOptions: &gen.MemberOptions{MFAPhoneNumber: ms.m.MFAPhoneNumber, TOTPRegistrationID: ms.m.TOTPRegistrationID}}
 	if ms.m.DefaultMFAMethod == "sms_otp" && ms.m.MFAPhoneNumber != "" {
-		initiated := "sms_otp"
+		initiated := gen.MFARequiredSecondaryAuthInitiatedSMSOTP
 		req.SecondaryAuthInitiated = &initiated
 	}
 	return ist, &exp, req
@@ -364,7 +364,7 @@ func (s *Server) discovered(email string) []gen.DiscoveredOrganization {
 			d := gen.DiscoveredOrganization{
 				MemberAuthenticated: !requiresMFA(o, ms),
 				Organization:        &org,
-				Membership:          &gen.Membership{Type: ms.m.Status + "_member", Details: map[string]any{}, Member: &m},
+				Membership:          &gen.Membership{Type: gen.MembershipType(ms.m.Status + "_member"), Details: map[string]any{}, Member: &m},
 			}
 			if !d.MemberAuthenticated {
 				d.MFARequired = &gen.MFARequired{MemberOptions: &gen.MemberOptions{MFAPhoneNumber: m.MFAPhoneNumber, TOTPRegistrationID: m.TOTPRegistrationID}}

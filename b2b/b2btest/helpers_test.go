@@ -95,7 +95,7 @@ func callSDK(ctx context.Context, c *b2b.Client, params, headers any) (any, erro
 	case *gen.MagicLinksEmailLoginOrSignupRequest:
 		return some(c.MagicLinks.Email.LoginOrSignup(ctx, p))
 	case *gen.MagicLinksEmailInviteRequest:
-		var opts []b2b.InviteOption
+		var opts []b2b.CallOption
 		if h, ok := headers.(*gen.MagicLinksEmailInviteParams); ok && h != nil {
 			if h.XStytchMemberSession != nil {
 				opts = append(opts, b2b.WithMemberSession(*h.XStytchMemberSession))

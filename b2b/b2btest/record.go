@@ -6,8 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-
-	"github.com/getkin/kin-openapi/openapi3"
+	"strings"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
@@ -104,33 +103,25 @@ func deepCopy(v any) any {
 	}
 }
 
-// secretSet knows, from the spec, which headers and body fields hold secrets.
+// secretSet knows which headers and body fields hold secrets: the generated operation table
+// lists them (Operation.Headers, Operation.SecretFields) from the spec's x-stytch-secret marks.
 type secretSet struct {
-	headers map[string]bool             // canonical header names
-	bodies  map[string]*openapi3.Schema // request body schema by operationId
+	headers map[string]bool     // canonical header names
+	fields  map[string][]string // secret JSON pointers of the request body, by operationId
+	any     map[string]bool     // property names that are secret in some operation, for bodies sent to no known route
 }
 
-const extSecret = "x-stytch-secret"
-
-func isSecret(ext map[string]any) bool {
-	b, ok := ext[extSecret].(bool)
-	return ok && b
-}
-
-func newSecretSet(doc *openapi3.T) *secretSet {
-	ss := &secretSet{headers: map[string]bool{"Authorization": true}, bodies: map[string]*openapi3.Schema{}}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			for _, p := range op.Parameters {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && isSecret(p.Value.Extensions) {
-					ss.headers[http.CanonicalHeaderKey(p.Value.Name)] = true
-				}
+func newSecretSet() *secretSet {
+	ss := &secretSet{headers: map[string]bool{"Authorization": true}, fields: map[string][]string{}, any: map[string]bool{}}
+	for _, op := range gen.Operations {
+		for _, h := range op.Headers {
+			if h.Secret {
+				ss.headers[http.CanonicalHeaderKey(h.Name)] = true
 			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-					ss.bodies[op.OperationID] = mt.Schema.Value
-				}
-			}
+		}
+		ss.fields[op.ID] = op.SecretFields
+		for _, f := range op.SecretFields {
+			ss.any[unescapePointerToken(f[strings.LastIndexByte(f, '/')+1:])] = true
 		}
 	}
 	return ss
@@ -148,8 +139,9 @@ func (ss *secretSet) redactHeader(h http.Header) http.Header {
 	return out
 }
 
-// redactBody decodes body as a JSON object and redacts the secrets the operation's request schema
-// marks. It returns nil for a body that is not a JSON object.
+// redactBody decodes body as a JSON object and redacts the secrets of the operation's request.
+// For a body sent to no known route (opID ""), every property whose name is secret in some
+// operation is redacted, at any depth. It returns nil for a body that is not a JSON object.
 func (ss *secretSet) redactBody(opID string, body []byte) map[string]any {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -158,42 +150,67 @@ func (ss *secretSet) redactBody(opID string, body []byte) map[string]any {
 	if json.Unmarshal(body, &m) != nil {
 		return nil
 	}
-	if s := ss.bodies[opID]; s != nil {
-		redactValue(s, m)
+	if opID == "" {
+		ss.redactNames(m)
+		return m
+	}
+	for _, ptr := range ss.fields[opID] {
+		redactPointer(m, strings.Split(ptr, "/")[1:])
 	}
 	return m
 }
 
-// redactValue replaces, in place, every value under a property the schema marks secret.
-func redactValue(s *openapi3.Schema, v any) {
-	if s == nil {
+// redactPointer replaces, in place, the value at the JSON pointer given as its tokens; "*"
+// matches every element of an array.
+func redactPointer(v any, tokens []string) {
+	if len(tokens) == 0 {
 		return
 	}
+	tok := unescapePointerToken(tokens[0])
 	switch v := v.(type) {
 	case map[string]any:
-		for _, sub := range s.AllOf {
-			if sub != nil {
-				redactValue(sub.Value, v)
-			}
+		val, ok := v[tok]
+		if !ok {
+			return
 		}
-		for name, ref := range s.Properties {
-			val, ok := v[name]
-			if !ok || ref == nil || ref.Value == nil {
-				continue
-			}
-			if isSecret(ref.Value.Extensions) {
-				v[name] = redacted(val)
-				continue
-			}
-			redactValue(ref.Value, val)
+		if len(tokens) == 1 {
+			v[tok] = redacted(val)
+			return
 		}
+		redactPointer(val, tokens[1:])
 	case []any:
-		if s.Items != nil {
-			for _, e := range v {
-				redactValue(s.Items.Value, e)
+		if tok != "*" {
+			return
+		}
+		for i, e := range v {
+			if len(tokens) == 1 {
+				v[i] = redacted(e)
+				continue
 			}
+			redactPointer(e, tokens[1:])
 		}
 	}
+}
+
+func (ss *secretSet) redactNames(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if ss.any[k] {
+				v[k] = redacted(e)
+				continue
+			}
+			ss.redactNames(e)
+		}
+	case []any:
+		for _, e := range v {
+			ss.redactNames(e)
+		}
+	}
+}
+
+func unescapePointerToken(t string) string {
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
 }
 
 // redacted returns what a secret value is recorded as: strings (and strings in arrays) become

@@ -23,7 +23,7 @@ func requireStytchError(t *testing.T, err error, status int, errorType string) *
 	var e *b2b.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, status, e.StatusCode)
-	assert.Equal(t, errorType, e.ErrorType)
+	assert.Equal(t, b2b.ErrorType(errorType), e.ErrorType)
 	assert.NotEmpty(t, e.RequestID)
 	return e
 }
@@ -90,7 +90,7 @@ func TestMintedTokensAuthenticateTheirMember(t *testing.T) {
 	assert.Equal(t, "ada@example.com", d.EmailAddress)
 	require.Len(t, d.DiscoveredOrganizations, 1)
 	assert.Equal(t, "org-1", d.DiscoveredOrganizations[0].Organization.OrganizationID)
-	assert.Equal(t, "active_member", d.DiscoveredOrganizations[0].Membership.Type)
+	assert.EqualValues(t, "active_member", d.DiscoveredOrganizations[0].Membership.Type)
 
 	assert.Panics(t, func() { srv.Token(b2btest.RecoveryCodesGet, "", "x@example.com") })
 }
@@ -117,9 +117,9 @@ func TestDiscoveryFindsMembershipsAndDomains(t *testing.T) {
 	require.Len(t, resp.DiscoveredOrganizations, 2)
 	acme, globex := resp.DiscoveredOrganizations[0], resp.DiscoveredOrganizations[1]
 	assert.Equal(t, "Acme", acme.Organization.OrganizationName)
-	assert.Equal(t, "eligible_to_join_by_email_domain", acme.Membership.Type)
+	assert.EqualValues(t, "eligible_to_join_by_email_domain", acme.Membership.Type)
 	assert.Nil(t, acme.Membership.Member)
-	assert.Equal(t, "active_member", globex.Membership.Type)
+	assert.EqualValues(t, "active_member", globex.Membership.Type)
 	assert.Equal(t, "Ada", globex.Membership.Member.Name)
 	assert.False(t, globex.MemberAuthenticated, "Globex requires MFA")
 	assert.NotNil(t, globex.MFARequired)
@@ -149,7 +149,7 @@ func TestRecoveryCodes(t *testing.T) {
 	assert.Equal(t, int32(9), rec.RecoveryCodesRemaining)
 	assert.Equal(t, member, rec.MemberID)
 	require.NotNil(t, rec.MemberSession)
-	assert.Equal(t, "recovery_codes", rec.MemberSession.AuthenticationFactors[0].Type)
+	assert.EqualValues(t, "recovery_codes", rec.MemberSession.AuthenticationFactors[0].Type)
 
 	_, err = recoverWith(got.RecoveryCodes[0])
 	requireStytchError(t, err, http.StatusNotFound, "recovery_code_not_found")
@@ -210,7 +210,7 @@ func TestMFARequiredScript(t *testing.T) {
 	require.NoError(t, err)
 	var factors []string
 	for _, f := range rec.MemberSession.AuthenticationFactors {
-		factors = append(factors, f.Type)
+		factors = append(factors, string(f.Type))
 	}
 	assert.Equal(t, []string{"magic_link", "recovery_codes"}, factors)
 
@@ -246,7 +246,7 @@ func TestMFARequiredByOrganizationPolicy(t *testing.T) {
 	require.NotNil(t, resp.MFARequired)
 	assert.Equal(t, "+14155550123", resp.MFARequired.MemberOptions.MFAPhoneNumber)
 	require.NotNil(t, resp.MFARequired.SecondaryAuthInitiated)
-	assert.Equal(t, "sms_otp", *resp.MFARequired.SecondaryAuthInitiated)
+	assert.EqualValues(t, "sms_otp", *resp.MFARequired.SecondaryAuthInitiated)
 
 	// Unknown tokens belong to the first organization given, which requires MFA too.
 	resp, err = c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "unknown"})
@@ -521,10 +521,10 @@ func TestWithMemberAndOrganizationDefaults(t *testing.T) {
 		&b2b.MagicLinksEmailLoginOrSignupParams{OrganizationID: "org-x", EmailAddress: "ada@example.com"})
 	require.NoError(t, err)
 	assert.False(t, resp.MemberCreated)
-	assert.Equal(t, "active", resp.Member.Status)
+	assert.EqualValues(t, "active", resp.Member.Status)
 	assert.Equal(t, "Ada", resp.Member.Name)
 	assert.True(t, resp.Member.MFAEnrolled)
-	assert.Equal(t, "OPTIONAL", resp.Organization.MFAPolicy)
+	assert.EqualValues(t, "OPTIONAL", resp.Organization.MFAPolicy)
 	assert.Equal(t, "login", srv.Emails()[0].Kind)
 
 	assert.Panics(t, func() { b2btest.NewStandalone(b2btest.WithMember(gen.Member{EmailAddress: "no-org@example.com"})) })

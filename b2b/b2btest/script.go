@@ -10,26 +10,9 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
-// Operation identifies one API operation, as the spec declares it. Use the handles below with On
-// and RequestsFor.
+// Operation identifies one API operation, as the spec declares it. Use the handles of
+// operations.gen.go (MagicLinksAuthenticate, ...) with On, RequestsFor and Token.
 type Operation = gen.Operation
-
-// Handles of the twelve operations, for On and RequestsFor. They are the generated operation
-// descriptions (gen.Op...), so their ID is the spec's operationId.
-var (
-	ImpersonationAuthenticate       = gen.OpImpersonationAuthenticate       // POST /v1/b2b/impersonation/authenticate
-	MagicLinksAuthenticate          = gen.OpMagicLinksAuthenticate          // POST /v1/b2b/magic_links/authenticate
-	MagicLinksDiscoveryAuthenticate = gen.OpMagicLinksDiscoveryAuthenticate // POST /v1/b2b/magic_links/discovery/authenticate
-	MagicLinksEmailDiscoverySend    = gen.OpMagicLinksEmailDiscoverySend    // POST /v1/b2b/magic_links/email/discovery/send
-	MagicLinksEmailInvite           = gen.OpMagicLinksEmailInvite           // POST /v1/b2b/magic_links/email/invite
-	MagicLinksEmailLoginOrSignup    = gen.OpMagicLinksEmailLoginOrSignup    // POST /v1/b2b/magic_links/email/login_or_signup
-	OAuthAuthenticate               = gen.OpOAuthAuthenticate               // POST /v1/b2b/oauth/authenticate
-	OAuthDiscoveryAuthenticate      = gen.OpOAuthDiscoveryAuthenticate      // POST /v1/b2b/oauth/discovery/authenticate
-	PasswordsSessionsReset          = gen.OpPasswordsSessionsReset          // POST /v1/b2b/passwords/session/reset
-	RecoveryCodesGet                = gen.OpRecoveryCodesGet                // GET  /v1/b2b/recovery_codes/{organization_id}/{member_id}
-	RecoveryCodesRecover            = gen.OpRecoveryCodesRecover            // POST /v1/b2b/recovery_codes/recover
-	RecoveryCodesRotate             = gen.OpRecoveryCodesRotate             // POST /v1/b2b/recovery_codes/rotate
-)
 
 // OperationByID returns the operation whose spec operationId is id ("magicLinksAuthenticate").
 func OperationByID(id string) (Operation, bool) {

@@ -162,7 +162,7 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &spec{validator: v, secrets: newSecretSet(v.Doc())}, nil
+	return &spec{validator: v, secrets: newSecretSet()}, nil
 })
 
 // Close shuts the server down. Scripted delays still waiting end at once. Calling Close more than
@@ -175,10 +175,11 @@ func (s *Server) Close() {
 }
 
 // Client returns a b2b.Client that talks to the fake, with project ID ProjectID and secret Secret.
-// opts are applied after b2b.WithBaseURL(s.URL), so they may change anything but the project ID
-// and secret; pass b2b.WithMaxRetries(0), for example, to see a scripted 429 instead of its retry.
+// It retries without waiting (b2b.WithMaxRetryWait(0)), so a scripted rate limit costs a test
+// nothing. opts are applied after those, so they may change anything but the project ID and
+// secret; pass b2b.WithMaxRetries(0), for example, to see a scripted 429 instead of its retry.
 func (s *Server) Client(opts ...b2b.Option) *b2b.Client {
-	c, err := b2b.NewClient(ProjectID, Secret, append([]b2b.Option{b2b.WithBaseURL(s.URL)}, opts...)...)
+	c, err := b2b.NewClient(ProjectID, Secret, append([]b2b.Option{b2b.WithBaseURL(s.URL), b2b.WithMaxRetryWait(0)}, opts...)...)
 	if err != nil {
 		s.fatalf("Client: %v", err)
 		return nil
@@ -200,7 +201,7 @@ func (e *apiError) body(requestID string) gen.Error {
 	return gen.Error{
 		StatusCode:   int32(e.status),
 		RequestID:    requestID,
-		ErrorType:    e.errorType,
+		ErrorType:    gen.ErrorType(e.errorType),
 		ErrorMessage: e.message,
 		ErrorURL:     &u,
 		ErrorDetails: e.details,

@@ -184,7 +184,7 @@ func (st *store) member(o *orgState, memberID string) *memberState {
 
 // memberByEmail returns the member with the email address, creating it with status (and
 // memberID, if not empty) when there is none.
-func (st *store) memberByEmail(o *orgState, email, memberID, status string) *memberState {
+func (st *store) memberByEmail(o *orgState, email, memberID string, status gen.MemberStatus) *memberState {
 	for _, id := range o.order {
 		if ms := o.members[id]; strings.EqualFold(ms.m.EmailAddress, email) {
 			return ms
@@ -205,7 +205,7 @@ func (st *store) findByEmail(o *orgState, email string) *memberState {
 	return nil
 }
 
-func (st *store) newMember(o *orgState, memberID, email, status string) *memberState {
+func (st *store) newMember(o *orgState, memberID, email string, status gen.MemberStatus) *memberState {
 	now := st.now()
 	ms := &memberState{m: gen.Member{
 		OrganizationID: o.org.OrganizationID,

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
@@ -98,7 +99,7 @@ func TestBadRequestsAreRejectedNamingTheField(t *testing.T) {
 			resp := send(t, srv, http.MethodPost, tc.op.Path, string(body), true)
 			require.Equal(t, http.StatusBadRequest, resp.status, "body: %s", resp.body)
 			e := resp.errorBody(t)
-			assert.Equal(t, "invalid_request", e.ErrorType)
+			assert.Equal(t, b2b.ErrorTypeInvalidRequest, e.ErrorType)
 			assert.Equal(t, int32(400), e.StatusCode)
 			assert.Contains(t, e.ErrorMessage, tc.field)
 			assert.NotEmpty(t, e.ErrorDetails["violations"])
@@ -121,7 +122,7 @@ func TestRequestsWithoutCredentialsGet401(t *testing.T) {
 			resp := send(t, srv, op.Method, path, body, false)
 			require.Equal(t, http.StatusUnauthorized, resp.status, "body: %s", resp.body)
 			e := resp.errorBody(t)
-			assert.Equal(t, "unauthorized_credentials", e.ErrorType)
+			assert.Equal(t, b2b.ErrorTypeUnauthorizedCredentials, e.ErrorType)
 			assert.Equal(t, int32(401), e.StatusCode)
 		})
 	}
@@ -154,7 +155,7 @@ func TestMalformedRequests(t *testing.T) {
 			resp := send(t, srv, tc.method, tc.path, tc.body, true)
 			require.Equal(t, tc.status, resp.status, "body: %s", resp.body)
 			e := resp.errorBody(t)
-			assert.Equal(t, tc.errorType, e.ErrorType)
+			assert.Equal(t, b2b.ErrorType(tc.errorType), e.ErrorType)
 			assert.Contains(t, e.ErrorMessage, tc.mention)
 		})
 	}

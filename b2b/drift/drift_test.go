@@ -150,7 +150,7 @@ func TestCheckEdges(t *testing.T) {
 
 	f := drift.Finding{Operation: "op", Path: "/x", Kind: drift.UnknownField, Detail: "d"}
 	assert.Equal(t, "op /x: unknown_field: d", f.String())
-	assert.Equal(t, "op (body): wrong_type: d", drift.Finding{Operation: "op", Kind: drift.WrongType, Detail: "d"}.String())
+	assert.EqualValues(t, "op (body): wrong_type: d", drift.Finding{Operation: "op", Kind: drift.WrongType, Detail: "d"}.String())
 }
 
 // TestKnownValuesCoverTheDescriptions keeps the extension in step with the spec's prose: every
@@ -381,7 +381,7 @@ func TestWithTheSDKAndTheFake(t *testing.T) {
 	srv.On(b2btest.MagicLinksAuthenticate).RespondJSON(200, raw)
 	resp, err := client.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "t"})
 	require.NoError(t, err, "drift never fails a call")
-	assert.Equal(t, "suspended", resp.Member.Status)
+	assert.Equal(t, b2b.MemberStatus("suspended"), resp.Member.Status)
 	var got []string
 	for _, f := range col.Findings() {
 		got = append(got, f.String())

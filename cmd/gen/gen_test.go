@@ -22,10 +22,16 @@ import (
 // "This is global state"), so two Generate calls at once race. Tests of broken specs stop before
 // oapi-codegen and run in parallel.
 
-const (
-	realSpec = "../../spec/stytch-b2b.yaml"
-	realGen  = "../../gen"
-)
+const realRoot = "../.."
+
+// realSpec is the absolute path of the real spec (-spec is relative to -root otherwise).
+var realSpec = func() string {
+	p, err := filepath.Abs("../../spec/stytch-b2b.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // edit is a textual change to the real spec: old must occur exactly once.
 type edit struct{ old, new string }
@@ -198,7 +204,7 @@ func TestBrokenSpecs(t *testing.T) {
 			specPath := brokenSpec(t, tt.edits...)
 			out, untouched := sentinelDir(t)
 
-			code, stdout, stderr := runGen(t, "-spec", specPath, "-out", out)
+			code, stdout, stderr := runGen(t, "-root", out, "-spec", specPath)
 
 			assert.Equal(t, 1, code)
 			assert.Empty(t, stdout)
@@ -253,7 +259,7 @@ func TestAllProblemsAreListed(t *testing.T) {
 	)
 	out, untouched := sentinelDir(t)
 
-	code, _, stderr := runGen(t, "-spec", specPath, "-out", out)
+	code, _, stderr := runGen(t, "-root", out, "-spec", specPath)
 
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "has 3 problem(s):")
@@ -268,7 +274,7 @@ func TestMissingSpecFile(t *testing.T) {
 	out, untouched := sentinelDir(t)
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 
-	code, _, stderr := runGen(t, "-spec", missing, "-out", out)
+	code, _, stderr := runGen(t, "-root", out, "-spec", missing)
 
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "nope.yaml")
@@ -313,28 +319,31 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		assert.Equal(t, first[i].Name, second[i].Name)
 		assert.True(t, bytes.Equal(first[i].Data, second[i].Data), "%s differs between two runs", first[i].Name)
 	}
-	assert.Equal(t, []string{"client.gen.go", "doc.go", "sdk.gen.go"}, names)
+	assert.Equal(t, []string{"b2b/b2btest/operations.gen.go", "b2b/models.gen.go", "gen/client.gen.go", "gen/doc.go", "gen/sdk.gen.go"}, names)
 }
 
 // TestCommittedGenIsCurrent: the gen/ package in the repository is what the spec produces.
 func TestCommittedGenIsCurrent(t *testing.T) {
 	g, err := realFiles()
 	require.NoError(t, err)
-	diffs, err := Check(realGen, g.files)
+	diffs, err := Check(realRoot, g.files)
 	require.NoError(t, err)
-	assert.Empty(t, diffs, "gen/ is stale: run go run ./cmd/gen")
+	assert.Empty(t, diffs, "the generated files are stale: run go run ./cmd/gen")
 }
 
-// copyGen copies the committed gen/ directory to a temp dir and returns it.
-func copyGen(t *testing.T) string {
+// copyGenerated copies the committed generated files (gen/ and the facade's *.gen.go files) to a
+// temp root and returns it.
+func copyGenerated(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	entries, err := os.ReadDir(realGen)
+	g, err := realFiles()
 	require.NoError(t, err)
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(realGen, e.Name()))
+	dir := t.TempDir()
+	for _, f := range g.files {
+		data, err := os.ReadFile(filepath.Join(realRoot, filepath.FromSlash(f.Name)))
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
 	}
 	return dir
 }
@@ -358,7 +367,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "hand edit",
 			prepare: func(t *testing.T, dir string) string {
-				p := filepath.Join(dir, "sdk.gen.go")
+				p := filepath.Join(dir, "gen", "sdk.gen.go")
 				data, err := os.ReadFile(p)
 				require.NoError(t, err)
 				require.NoError(t, os.WriteFile(p, append(data, []byte("\n// a hand edit\n")...), 0o644))
@@ -370,7 +379,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "deleted file",
 			prepare: func(t *testing.T, dir string) string {
-				require.NoError(t, os.Remove(filepath.Join(dir, "client.gen.go")))
+				require.NoError(t, os.Remove(filepath.Join(dir, "gen", "client.gen.go")))
 				return realSpec
 			},
 			wantCode: 1,
@@ -379,7 +388,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "extra file",
 			prepare: func(t *testing.T, dir string) string {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, "helpers.go"), []byte("package gen\n"), 0o644))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "gen", "helpers.go"), []byte("package gen\n"), 0o644))
 				return realSpec
 			},
 			wantCode: 1,
@@ -389,8 +398,8 @@ func TestCheck(t *testing.T) {
 			name: "spec changed without regenerating",
 			prepare: func(t *testing.T, dir string) string {
 				return brokenSpec(t, edit{
-					"Invalidates all current recovery codes of the Member and generates a new set. Not idempotent.",
-					"Invalidates every current recovery code of the Member and generates a new set. Not idempotent.",
+					"Human-readable explanation of the failure.",
+					"Human-readable explanation of what failed.",
 				})
 			},
 			wantCode: 1,
@@ -409,20 +418,20 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := copyGen(t)
+			dir := copyGenerated(t)
 			specPath := tt.prepare(t, dir)
 			before := snapshot(t, dir)
 
-			code, stdout, stderr := runGen(t, "-check", "-spec", specPath, "-out", dir)
+			code, stdout, stderr := runGen(t, "-check", "-root", dir, "-spec", specPath)
 
 			assert.Equal(t, tt.wantCode, code, "stderr:\n%s", stderr)
 			assert.Equal(t, before, snapshot(t, dir), "-check must write nothing")
 			if tt.wantCode == 0 {
-				assert.Contains(t, stdout, "is up to date")
+				assert.Contains(t, stdout, "are up to date")
 				assert.Empty(t, stderr)
 				return
 			}
-			assert.Contains(t, stderr, "is out of date")
+			assert.Contains(t, stderr, "are out of date")
 			lines := strings.Split(strings.TrimSpace(stderr), "\n")
 			if !tt.others {
 				assert.Len(t, lines, 1+len(tt.want), "only the expected differences are reported:\n%s", stderr)
@@ -439,40 +448,63 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// snapshot returns the names and contents of the files in dir.
+// snapshot returns the names (relative to dir) and contents of the files under dir.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	entries, err := os.ReadDir(dir)
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
 	require.NoError(t, err)
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		require.NoError(t, err)
-		out[e.Name()] = string(data)
-	}
 	return out
 }
 
-// TestWrite: a run without -check writes the generated files, removes leftovers, and a second run
-// finds nothing to change.
+// TestWrite: a run without -check writes the generated files, says what it did to each, removes
+// leftovers, and a second run finds nothing to change.
 func TestWrite(t *testing.T) {
 	out := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(out, "leftover.gen.go"), []byte("package gen\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "gen"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "gen", "leftover.gen.go"), []byte("package gen\n"), 0o644))
 
-	code, _, stderr := runGen(t, "-spec", realSpec, "-out", out)
+	code, stdout, stderr := runGen(t, "-root", out, "-spec", realSpec)
 	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "gen: created   "+filepath.Join(out, "gen", "sdk.gen.go"))
+	assert.Contains(t, stdout, "gen: removed   "+filepath.Join(out, "gen", "leftover.gen.go"))
 
-	assert.Equal(t, snapshot(t, realGen), snapshot(t, out), "the written package equals the committed gen/")
-	code, stdout, stderr := runGen(t, "-check", "-spec", realSpec, "-out", out)
+	g, err := realFiles()
+	require.NoError(t, err)
+	want := map[string]string{}
+	for _, f := range g.files {
+		data, err := os.ReadFile(filepath.Join(realRoot, filepath.FromSlash(f.Name)))
+		require.NoError(t, err)
+		want[f.Name] = string(data)
+	}
+	assert.Equal(t, want, snapshot(t, out), "the written files equal the committed ones")
+
+	code, stdout, stderr = runGen(t, "-root", out, "-spec", realSpec)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stdout, "created")
+	assert.Contains(t, stdout, "gen: unchanged "+filepath.Join(out, "gen", "sdk.gen.go"))
+
+	code, stdout, stderr = runGen(t, "-check", "-root", out, "-spec", realSpec)
 	assert.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "is up to date")
+	assert.Contains(t, stdout, "are up to date")
 }
 
 func TestRootFlag(t *testing.T) {
-	// -spec and -out are relative to -root: this checks the committed gen/ from the repo root.
+	// -spec is relative to -root: this checks the committed files from the repository root.
 	code, stdout, stderr := runGen(t, "-root", "../..", "-check")
 	assert.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, filepath.Join("../..", "gen")+" is up to date")
+	assert.Contains(t, stdout, "generated files under ../.. are up to date")
 }
 
 func TestProblemString(t *testing.T) {

@@ -11,22 +11,31 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
-// Project extensions read by the generator.
+// The project extensions the generator reads (their names live in package spec).
 const (
-	extRetry  = "x-stytch-retry"  // on operations: "safe" or "unsent"
-	extSecret = "x-stytch-secret" // on properties and parameters: true when the value is a credential
+	extRetry  = spec.ExtRetry
+	extSecret = spec.ExtSecret
 )
 
-// retryClasses are the values x-stytch-retry may take, with what each one means. The generated
-// RetryClass constants and their doc comments come from this table.
+// retryClasses are the values x-stytch-retry may take, with what each one permits. The generated
+// RetryClass constants, their doc comments and RetryClass.Repeatable come from this table.
 var retryClasses = []retryClass{
-	{Value: "safe", GoName: "RetrySafe", Doc: "the operation only reads: it may be retried after network errors, 429 and 5xx answers"},
-	{Value: "unsent", GoName: "RetryUnsent", Doc: "the operation consumes a single-use credential or sends email: it may be retried only on 429, or when the request provably never left the machine"},
+	{Value: "safe", GoName: "RetrySafe", Repeatable: true,
+		Doc: "sending the request again cannot change the outcome (the operation only reads, or leaves the same state when repeated): it may be retried after network errors, 429 and 5xx answers"},
+	{Value: "unsent", GoName: "RetryUnsent", Repeatable: false,
+		Doc: "the operation consumes a single-use credential, sends email or creates something: it may be retried only on 429, or when the request provably never left the machine"},
 }
 
-type retryClass struct{ Value, GoName, Doc string }
+// retryClass is one value of x-stytch-retry. Repeatable says whether a request of the class may
+// be sent again after it may have reached the server.
+type retryClass struct {
+	Value, GoName, Doc string
+	Repeatable         bool
+}
 
 // Problem is one thing wrong with the spec, with its place in it.
 type Problem struct {
@@ -301,20 +310,37 @@ func lintSuccess(path, where string, op *openapi3.Operation, add func(string, st
 	}
 }
 
+// lintRequestSchema checks a request body schema and, through references, the request objects
+// nested in it (seen stops at a schema already checked).
 func lintRequestSchema(path, where string, ref *openapi3.SchemaRef, add func(string, string, ...any)) {
+	lintRequestObject(path, where, ref, add, map[*openapi3.Schema]bool{})
+}
+
+func lintRequestObject(path, where string, ref *openapi3.SchemaRef, add func(string, string, ...any), seen map[*openapi3.Schema]bool) {
 	s := ref.Value
-	if s == nil {
+	if s == nil || seen[s] {
 		return
 	}
+	seen[s] = true
 	if ref.Ref != "" {
 		where = "components.schemas." + strings.TrimPrefix(ref.Ref, "#/components/schemas/")
 	}
 	for _, name := range slices.Sorted(mapKeys(s.Properties)) {
-		p := s.Properties[name].Value
+		pref := s.Properties[name]
+		p := pref.Value
 		if p == nil {
 			continue
 		}
 		pl := place(path, p.Origin, where+".properties."+name)
+		// A property that references an object schema is a nested request object: its own
+		// properties are checked (and validated at run time) in turn.
+		if nestedObject(pref) {
+			lintRequestObject(path, where, pref, add, seen)
+			continue
+		}
+		if p.Type.Is(openapi3.TypeArray) && p.Items != nil && nestedObject(p.Items) {
+			lintRequestObject(path, where, p.Items, add, seen)
+		}
 		for _, kw := range usedKeywords(p) {
 			if !slices.Contains(supportedRequestKeywords, kw) {
 				add(pl, "request property uses %q, which the generated validation does not enforce", kw)
@@ -333,6 +359,31 @@ func lintRequestSchema(path, where string, ref *openapi3.SchemaRef, add func(str
 			add(pl, "required string property must declare minLength: 1 (the API rejects an empty value)")
 		}
 	}
+	if v, ok := s.Extensions[spec.ExtExactlyOne]; ok {
+		pl := place(path, s.Origin, where+"."+spec.ExtExactlyOne)
+		names, isList := v.([]any)
+		if !isList || len(names) < 2 {
+			add(pl, "%s must list at least two property names", spec.ExtExactlyOne)
+			return
+		}
+		for _, n := range names {
+			name, _ := n.(string)
+			p := s.Properties[name]
+			switch {
+			case p == nil || p.Value == nil:
+				add(pl, "%s names %v, which is not a property of the schema", spec.ExtExactlyOne, n)
+			case slices.Contains(s.Required, name):
+				add(pl, "%s names %s, which is required (it would always be set)", spec.ExtExactlyOne, name)
+			case !p.Value.Type.Is(openapi3.TypeString):
+				add(pl, "%s names %s, which is not a string", spec.ExtExactlyOne, name)
+			}
+		}
+	}
+}
+
+// nestedObject reports whether ref references an object schema of the components.
+func nestedObject(ref *openapi3.SchemaRef) bool {
+	return ref != nil && ref.Ref != "" && ref.Value != nil && ref.Value.Type.Is(openapi3.TypeObject)
 }
 
 // usedKeywords lists the schema keywords set on s that matter for validation.

@@ -39,14 +39,13 @@ func under(root, p string) string {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	root := fs.String("root", ".", "repository root; -spec and -out are relative to it")
+	root := fs.String("root", ".", "repository root: the generated files are written under it, and -spec is relative to it")
 	specPath := fs.String("spec", "spec/stytch-b2b.yaml", "the OpenAPI spec to generate from")
-	outDir := fs.String("out", "gen", "the directory to write the generated package to")
 	check := fs.Bool("check", false, "write nothing; fail and name each file that differs from what would be generated")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	sp, out := under(*root, *specPath), under(*root, *outDir)
+	sp := under(*root, *specPath)
 
 	files, err := Generate(context.Background(), sp)
 	if err != nil {
@@ -62,22 +61,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *check {
-		diffs, err := Check(out, files)
+		diffs, err := Check(*root, files)
 		if err != nil {
 			fmt.Fprintf(stderr, "gen: %v\n", err)
 			return 1
 		}
 		if len(diffs) > 0 {
-			fmt.Fprintf(stderr, "gen: %s is out of date with %s and templates/; run `make generate`:\n", out, sp)
+			fmt.Fprintf(stderr, "gen: the generated files under %s are out of date with %s and templates/; run `make generate`:\n", *root, sp)
 			for _, d := range diffs {
 				fmt.Fprintf(stderr, "  %s\n", d)
 			}
 			return 1
 		}
-		fmt.Fprintf(stdout, "gen: %s is up to date\n", out)
+		fmt.Fprintf(stdout, "gen: the %d generated files under %s are up to date\n", len(files), *root)
 		return 0
 	}
-	if err := Write(out, files); err != nil {
+	written, err := Write(*root, files)
+	for _, w := range written {
+		fmt.Fprintf(stdout, "gen: %-9s %s\n", w.Status, filepath.Join(*root, filepath.FromSlash(w.Path)))
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
 		return 1
 	}

@@ -144,7 +144,7 @@ func (f flow) login(ctx context.Context, token string, recoveryCode func(orgID, 
 	}
 	var factors []string
 	for _, fa := range rec.MemberSession.AuthenticationFactors {
-		factors = append(factors, fa.Type)
+		factors = append(factors, string(fa.Type))
 	}
 	fmt.Fprintf(f.out, "3. RecoveryCodes.Recover with %s: logged in until %s, factors %s, %d recovery codes left\n",
 		mask(code), stamp(rec.MemberSession.ExpiresAt), strings.Join(factors, " + "), rec.RecoveryCodesRemaining)

@@ -90,7 +90,7 @@ func discover(ctx context.Context, out io.Writer, client *b2b.Client, token stri
 		}
 		relation := "(no membership)"
 		if d.Membership != nil {
-			relation = d.Membership.Type
+			relation = string(d.Membership.Type)
 		}
 		fmt.Fprintf(out, "   - %-8s %-10s %-34s %s\n", name, "("+slug+")", relation, next(d))
 	}
