@@ -1140,7 +1140,8 @@ type Error struct {
 	StatusCode int32 `json:"status_code"`
 	// Unique ID of the failed call; include it when contacting Stytch support.
 	RequestID string `json:"request_id"`
-	// Stable machine-readable error code such as invalid_token (open set, no fixed list).
+	// Stable machine-readable code of the failure. The set is open; the listed values are the ones the
+	// SDK, its fake server or Stytch's documentation for these operations name.
 	ErrorType string `json:"error_type"`
 	// Human-readable explanation of the failure.
 	ErrorMessage string `json:"error_message"`
