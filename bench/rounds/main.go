@@ -10,9 +10,9 @@
 // (-test.count 1), and which goes first alternates from round to round, so slow drifts of the
 // machine hit both sides alike. A ratio is computed per round (SDK over peer, for every metric)
 // and the report gives the median of those per-round ratios with their minimum and maximum. CPU
-// time per call is the cpu-ns/op metric the benchmarks report from getrusage. Last it times the
-// generator (BenchmarkGenerate, behind the genbench build tag) and runs benchstat on the raw
-// results.
+// time per call is the cpu-ns/op metric the benchmarks report from getrusage. Before the rounds it
+// times the generator (BenchmarkGenerate, behind the genbench build tag); after them it runs
+// benchstat on the raw results.
 //
 // Everything it ran is kept in the results directory, whose path it prints first and last: one
 // file per suite in benchstat's input format, the generator's runs, the checks' output, the
@@ -192,6 +192,19 @@ func run(cfg config) error {
 		}
 	}
 
+	// The generator's timing first: it has no pairs, and a failure shows before the long part.
+	var gen []float64
+	if s := chosen[0]; s.name == "bench" && cfg.gencount > 0 {
+		fmt.Printf("generate: %d runs of BenchmarkGenerate\n", cfg.gencount)
+		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
+			"-test.benchtime", "3x", "-test.count", strconv.Itoa(cfg.gencount))
+		_ = os.WriteFile(filepath.Join(cfg.out, "generate.txt"), msg, 0o644)
+		if err != nil {
+			return fmt.Errorf("BenchmarkGenerate: %v\n%s", err, msg)
+		}
+		gen = parseGenerate(msg)
+	}
+
 	res := results{}
 	raw := map[string]*os.File{}
 	for _, s := range chosen {
@@ -227,17 +240,6 @@ func run(cfg config) error {
 		}
 	}
 	fmt.Printf("load average after: %s (%s of benchmarks)\n", loadavg(), time.Since(start).Round(time.Second))
-
-	var gen []float64
-	if s := chosen[0]; s.name == "bench" && cfg.gencount > 0 {
-		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
-			"-test.benchtime", "3x", "-test.count", strconv.Itoa(cfg.gencount))
-		_ = os.WriteFile(filepath.Join(cfg.out, "generate.txt"), msg, 0o644)
-		if err != nil {
-			return fmt.Errorf("BenchmarkGenerate: %v\n%s", err, msg)
-		}
-		gen = parseGenerate(msg)
-	}
 
 	var report bytes.Buffer
 	missed := 0
