@@ -1,4 +1,4 @@
-// Command gen turns spec/stytch-b2b.yaml into the gen package.
+// Command gen turns spec/stytch-b2b.yaml into the gen package and checks that gen/ is current.
 //
 // It loads the spec with kin-openapi (no external references), validates it, applies the project's
 // lint rules, runs oapi-codegen as a library with the overrides in templates/, renders the project's
@@ -7,21 +7,38 @@
 //
 // Usage:
 //
-//	go run ./cmd/gen            # regenerate gen/ from spec/ and templates/
-//	go run ./cmd/gen -check     # write nothing; exit 1 and name each stale, missing or extra file
+//	go run ./cmd/gen                  # regenerate gen/; one line per file says what was written
+//	go run ./cmd/gen -check           # write nothing; exit 1 and name each stale, missing or extra file
 //
-// A spec that fails validation or linting makes gen exit 1 with every problem listed, each with its
-// place in the spec, and gen/ is left untouched.
+// -spec and -out are relative to -root (default "."). A spec that fails validation or linting makes gen exit 1 with every problem listed,
+// each with its place in the spec, and gen/ is left untouched.
+//
+// # Where -check applies
+//
+// gen and -check work on a checkout of the SDK (its own repository or a fork), where the spec and
+// gen/ exist under -root. When either cannot be found, gen exits 1 and says which path it looked
+// for and why nothing there can be checked. A module that only depends on the SDK has nothing to
+// check: its copy of the SDK comes from the module cache, where the go command has verified it
+// against go.sum, so it cannot drift; gen refuses to run on a -root inside the module cache. A
+// vendored copy is reproduced by "go mod vendor" from that verified copy, so "go mod vendor"
+// followed by "git diff --exit-code -- vendor/" is its check. When -check finds differences it
+// names the command that regenerates gen/ where it runs: "make generate" when -root has a Makefile
+// with a generate target, "go run ./cmd/gen" when -root has cmd/gen, "go mod vendor" for a
+// vendored copy.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 )
 
 func main() {
@@ -36,19 +53,50 @@ func under(root, p string) string {
 	return filepath.Join(root, p)
 }
 
+// generateFunc produces the files of the gen package from a spec. run uses Generate; tests of
+// the command's messages pass a stand-in so that they need not run oapi-codegen.
+type generateFunc func(ctx context.Context, specPath string) ([]File, error)
+
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(Generate, args, stdout, stderr)
+}
+
+// checkRules is the part of the usage text that says where -check applies.
+const checkRules = `
+-check applies to a checkout of the SDK (its own repository or a fork), where the
+spec (-spec) and the generated package (-out) exist under -root. It writes nothing
+and exits 1 naming each stale, missing or extra file, or saying what it looked for
+when the spec or gen/ is not there. A module that only depends on the SDK has
+nothing to check: its copy comes from the module cache, verified against go.sum.
+A vendored copy is checked with "go mod vendor" then "git diff --exit-code -- vendor/".
+`
+
+func runWith(generate generateFunc, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	root := fs.String("root", ".", "repository root; -spec and -out are relative to it")
 	specPath := fs.String("spec", "spec/stytch-b2b.yaml", "the OpenAPI spec to generate from")
 	outDir := fs.String("out", "gen", "the directory to write the generated package to")
 	check := fs.Bool("check", false, "write nothing; fail and name each file that differs from what would be generated")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run ./cmd/gen [-root DIR] [-spec FILE] [-out DIR] [-check]\n\n")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), checkRules)
+	}
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gen: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
 		return 2
 	}
 	sp, out := under(*root, *specPath), under(*root, *outDir)
 
-	files, err := Generate(context.Background(), sp)
+	if msg := locate(*root, *specPath, *outDir, sp, out, *check); msg != "" {
+		fmt.Fprint(stderr, msg)
+		return 1
+	}
+	files, err := generate(context.Background(), sp)
 	if err != nil {
 		var pe *ProblemsError
 		if errors.As(err, &pe) {
@@ -68,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if len(diffs) > 0 {
-			fmt.Fprintf(stderr, "gen: %s is out of date with %s and templates/; run `make generate`:\n", out, sp)
+			fmt.Fprintf(stderr, "gen: %s is out of date with %s and templates/; %s:\n", out, sp, regenerateHint(*root))
 			for _, d := range diffs {
 				fmt.Fprintf(stderr, "  %s\n", d)
 			}
@@ -77,9 +125,211 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "gen: %s is up to date\n", out)
 		return 0
 	}
+	changes, err := planWrite(out, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "gen: %v\n", err)
+		return 1
+	}
 	if err := Write(out, files); err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
 		return 1
 	}
+	for _, c := range changes {
+		fmt.Fprintf(stdout, "gen: %s\n", c)
+	}
 	return 0
+}
+
+// fileChange is what a run without -check does to one file of the output directory.
+type fileChange struct {
+	Path string
+	What string // "new", "changed", "unchanged" or "removed"
+}
+
+func (c fileChange) String() string {
+	switch c.What {
+	case "unchanged":
+		return "kept " + c.Path + " (unchanged)"
+	case "removed":
+		return "removed " + c.Path + " (not generated)"
+	default:
+		return "wrote " + c.Path + " (" + c.What + ")"
+	}
+}
+
+// planWrite says, before Write runs, what it will do to each file of dir: the generated files in
+// their order, then the files it removes.
+func planWrite(dir string, files []File) ([]fileChange, error) {
+	var out []fileChange
+	want := map[string]bool{}
+	for _, f := range files {
+		want[f.Name] = true
+		path := filepath.Join(dir, f.Name)
+		old, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			out = append(out, fileChange{path, "new"})
+		case err != nil:
+			return nil, err
+		case bytes.Equal(old, f.Data):
+			out = append(out, fileChange{path, "unchanged"})
+		default:
+			out = append(out, fileChange{path, "changed"})
+		}
+	}
+	extra, err := extraFiles(dir, want)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range extra {
+		out = append(out, fileChange{filepath.Join(dir, e), "removed"})
+	}
+	return out, nil
+}
+
+// sdkModule is the SDK's module path.
+const sdkModule = "github.com/b2bauth/stytch-b2b-go"
+
+// locate checks, before anything is generated, that the spec (and for -check the output
+// directory) exists where the flags say, and that root is not a read-only copy. It returns the
+// message to print, or "" when gen can go on.
+func locate(root, specFlag, outFlag, sp, out string, check bool) string {
+	if dir, ok := inModuleCache(root); ok {
+		return fmt.Sprintf("gen: %s is in the Go module cache (%s): a read-only copy of a released version of the SDK,\n"+
+			"  verified against go.sum by the go command, so it cannot drift and cannot be regenerated.\n"+
+			"  gen and -check apply to a checkout of the SDK (its own repository or a fork).\n", root, dir)
+	}
+	if msg := locateSpec(root, specFlag, sp); msg != "" {
+		return msg
+	}
+	if !check {
+		return ""
+	}
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		return fmt.Sprintf("gen: -check: no generated package at %s (-out %q under -root %q), next to the spec %s.\n"+
+			"  -check compares that directory with what the spec generates; %s to create it.\n",
+			out, outFlag, root, sp, regenerateHint(root))
+	}
+	return ""
+}
+
+// locateSpec returns the message to print when the spec is not at sp, or "".
+func locateSpec(root, specFlag, sp string) string {
+	if st, err := os.Stat(sp); err == nil && !st.IsDir() {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "gen: no spec at %s (-spec %q under -root %q).\n", sp, specFlag, root)
+	b.WriteString("  gen works on a checkout of the SDK (its own repository or a fork), with spec/, templates/ and gen/\n" +
+		"  at its root: run it there (go run ./cmd/gen -check), or point -root at the checkout.\n")
+	if vendored(root) {
+		b.WriteString("  " + root + " looks like a vendored copy, which holds only the packages your module imports;\n" +
+			"  check a vendored copy with \"go mod vendor\" then \"git diff --exit-code -- vendor/\" from your module's root.\n")
+		return b.String()
+	}
+	if mod := modulePath(root); mod != "" && mod != sdkModule && !strings.HasPrefix(mod, sdkModule+"/") {
+		fmt.Fprintf(&b, "  The module at %s is %s, not the SDK: a module that depends on the SDK uses the copy in the\n"+
+			"  module cache, which the go command verifies against go.sum, so there is nothing to check.\n", root, mod)
+		if st, err := os.Stat(filepath.Join(root, "vendor", filepath.FromSlash(sdkModule))); err == nil && st.IsDir() {
+			b.WriteString("  Its vendored copy is checked with \"go mod vendor\" then \"git diff --exit-code -- vendor/\".\n")
+		}
+	}
+	return b.String()
+}
+
+// regenerateHint names the command that rewrites gen/ in root: the Makefile's generate target
+// when there is one, else the generator in the checkout, else re-vendoring for a vendored copy.
+func regenerateHint(root string) string {
+	in := ""
+	if filepath.Clean(root) != "." {
+		in = " in " + root
+	}
+	switch {
+	case vendored(root):
+		return "run `go mod vendor` in the module that vendors it (vendored files are not edited by hand)"
+	case hasMakeTarget(filepath.Join(root, "Makefile"), "generate"):
+		return "run `make generate`" + in
+	case isDir(filepath.Join(root, "cmd", "gen")):
+		return "run `go run ./cmd/gen`" + in
+	default:
+		return "run `go run " + sdkModule + "/cmd/gen -root " + root + "`"
+	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// hasMakeTarget reports whether the makefile at path defines target.
+func hasMakeTarget(path, target string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(target) + `\s*::?(\s|$)`)
+	return re.Match(data)
+}
+
+// modulePath returns the module path declared by root/go.mod, or "".
+func modulePath(root string) string {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
+}
+
+// vendored reports whether root is inside a vendor directory.
+func vendored(root string) bool {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return false
+	}
+	for _, el := range strings.Split(filepath.ToSlash(abs), "/") {
+		if el == "vendor" {
+			return true
+		}
+	}
+	return false
+}
+
+var moduleVersionDir = regexp.MustCompile(`^[^@]+@v\d+\.\d+\.\d+`)
+
+// inModuleCache reports whether root is inside the Go module cache, and which directory of it.
+// The cache is $GOMODCACHE, or pkg/mod under the first $GOPATH entry or ~/go; a directory named
+// like module@v1.2.3 under a pkg/mod directory counts too (a cache moved with "go env -w").
+func inModuleCache(root string) (string, bool) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", false
+	}
+	var caches []string
+	if c := os.Getenv("GOMODCACHE"); c != "" {
+		caches = append(caches, c)
+	}
+	if gp := os.Getenv("GOPATH"); gp != "" {
+		caches = append(caches, filepath.Join(filepath.SplitList(gp)[0], "pkg", "mod"))
+	} else if home, err := os.UserHomeDir(); err == nil {
+		caches = append(caches, filepath.Join(home, "go", "pkg", "mod"))
+	}
+	for _, c := range caches {
+		if rel, err := filepath.Rel(c, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return c, true
+		}
+	}
+	slashed := filepath.ToSlash(abs)
+	if i := strings.Index(slashed, "/pkg/mod/"); i >= 0 {
+		for _, el := range strings.Split(slashed[i+len("/pkg/mod/"):], "/") {
+			if moduleVersionDir.MatchString(el) {
+				return filepath.FromSlash(slashed[:i+len("/pkg/mod")]), true
+			}
+		}
+	}
+	return "", false
 }
