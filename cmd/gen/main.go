@@ -1,4 +1,5 @@
-// Command gen turns spec/stytch-b2b.yaml into the gen package and checks that gen/ is current.
+// Command gen turns spec/stytch-b2b.yaml into the gen package, checks that gen/ is current, and
+// compares the spec with Stytch's published OpenAPI document.
 //
 // It loads the spec with kin-openapi (no external references), validates it, applies the project's
 // lint rules, runs oapi-codegen as a library with the overrides in templates/, renders the project's
@@ -9,8 +10,10 @@
 //
 //	go run ./cmd/gen                  # regenerate gen/; one line per file says what was written
 //	go run ./cmd/gen -check           # write nothing; exit 1 and name each stale, missing or extra file
+//	go run ./cmd/gen -upstream FILE   # compare the spec with FILE, Stytch's published document
 //
-// -spec and -out are relative to -root (default "."). A spec that fails validation or linting makes gen exit 1 with every problem listed,
+// -spec and -out are relative to -root (default "."); -upstream's FILE is relative to the working
+// directory. A spec that fails validation or linting makes gen exit 1 with every problem listed,
 // each with its place in the spec, and gen/ is left untouched.
 //
 // # Where -check applies
@@ -25,6 +28,55 @@
 // names the command that regenerates gen/ where it runs: "make generate" when -root has a Makefile
 // with a generate target, "go run ./cmd/gen" when -root has cmd/gen, "go mod vendor" for a
 // vendored copy.
+//
+// # The upstream comparison
+//
+// -upstream FILE compares the spec with a copy of Stytch's published OpenAPI document (YAML or
+// JSON). FILE is parsed and its internal references resolved, but it is not validated (a vendor
+// document may break rules that do not matter here) and references to other files are refused.
+// Only the spec's operations are compared, each with the operation at the same method and path in
+// FILE; path parameter names, operationIds, descriptions and examples are ignored, and the path of
+// each document's first server (such as "/v1") is taken as a prefix of its paths. References,
+// allOf (the spec writes a nullable reference as allOf plus nullable), OpenAPI 3.1 type lists with
+// "null", and oneOf or anyOf with a null alternative are resolved before schemas are compared;
+// recursive schemas are compared once per cycle.
+//
+// Each difference is one line, grouped by operation, in a stable order, with a summary line last:
+//
+//	FAIL|note <operationId> <place> <pointer>: <what differs>
+//
+// place is "operation", "servers", "security", "parameter <in> <name>", "request body" or
+// "response <status>". pointer is a JSON-pointer-like path into the schema such as
+// /member/status; "[]" stands for an array's items and "/*" for an additionalProperties value.
+// What is compared: properties present on one side only, type, format, required-ness,
+// nullability, enum values and known values (the spec's x-stytch-known-values extension, which
+// upstream may express as enum), operations missing upstream, security (by scheme type, so
+// differently named schemes agree) and servers (by scheme and host).
+//
+// A difference is a note when it cannot break a call made with the spec, and a failure otherwise:
+//
+//   - Requests travel from the SDK to Stytch, so the spec may be stricter than upstream: require
+//     what upstream makes optional, refuse null, allow fewer enum values, name a narrower type or
+//     format (integer for number, int32 for int64). Looser or conflicting is a failure.
+//   - Responses travel from Stytch to the SDK, so the spec may be looser than upstream: optional
+//     where upstream requires, nullable, a wider type or format. It must list every property and
+//     every value (enum or known value) that upstream documents, since the drift detector reports
+//     anything else as unknown. Stricter, conflicting or missing is a failure.
+//   - Something documented only in the spec is a note when it happens only if the caller asks for
+//     it or the server sends it: an optional property or parameter, an enum or known value, a
+//     response status. A required property or parameter found only in the spec is a failure, and
+//     so is an operation missing upstream.
+//   - A property or parameter documented only upstream is a failure in a response, and in a
+//     request when upstream requires it; an optional one only upstream in a request is a note
+//     (the SDK cannot send it).
+//   - Security: each alternative of the spec must be accepted upstream (failure); an alternative
+//     only upstream is a note.
+//   - Servers: a server only in the spec is a failure, one only upstream a note; an upstream
+//     document without servers is noted and not compared.
+//
+// -upstream exits 0 when there is no failure (no difference, or notes only), 1 when there is at
+// least one failure, and 2 when the comparison could not run (a file that cannot be read or
+// loaded, or a bad flag).
 package main
 
 import (
@@ -78,10 +130,11 @@ func runWith(generate generateFunc, args []string, stdout, stderr io.Writer) int
 	specPath := fs.String("spec", "spec/stytch-b2b.yaml", "the OpenAPI spec to generate from")
 	outDir := fs.String("out", "gen", "the directory to write the generated package to")
 	check := fs.Bool("check", false, "write nothing; fail and name each file that differs from what would be generated")
+	upstream := fs.String("upstream", "", "compare the spec with `FILE`, a copy of Stytch's published OpenAPI document; write nothing")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./cmd/gen [-root DIR] [-spec FILE] [-out DIR] [-check]\n\n")
+		fmt.Fprintf(fs.Output(), "usage: go run ./cmd/gen [-root DIR] [-spec FILE] [-out DIR] [-check | -upstream FILE]\n\n")
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), checkRules)
+		fmt.Fprint(fs.Output(), checkRules, upstreamRules)
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,6 +144,18 @@ func runWith(generate generateFunc, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	sp, out := under(*root, *specPath), under(*root, *outDir)
+
+	if *upstream != "" {
+		if *check {
+			fmt.Fprintln(stderr, "gen: -upstream and -check cannot be combined")
+			return 2
+		}
+		if msg := locateSpec(*root, *specPath, sp); msg != "" {
+			fmt.Fprint(stderr, msg)
+			return 2
+		}
+		return runUpstream(sp, *upstream, stdout, stderr)
+	}
 
 	if msg := locate(*root, *specPath, *outDir, sp, out, *check); msg != "" {
 		fmt.Fprint(stderr, msg)
