@@ -421,23 +421,23 @@ type DeviceAttributeDetails struct {
 
 // DeviceInfo Device fingerprinting results for the request.
 type DeviceInfo struct {
-	// IPAddress Client IP address.
-	IPAddress string `json:"ip_address"`
+	// IPAddress Client IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPAddress string `json:"ip_address,omitempty"`
 
 	// IPAddressDetails History of this IP address for the Member.
 	IPAddressDetails *DeviceAttributeDetails `json:"ip_address_details,omitempty"`
 
-	// IPGeoCity City derived from the IP address.
-	IPGeoCity string `json:"ip_geo_city"`
+	// IPGeoCity City derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoCity string `json:"ip_geo_city,omitempty"`
 
-	// IPGeoCountry Country code derived from the IP address.
-	IPGeoCountry string `json:"ip_geo_country"`
+	// IPGeoCountry Country code derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoCountry string `json:"ip_geo_country,omitempty"`
 
 	// IPGeoCountryDetails History of this country for the Member.
 	IPGeoCountryDetails *DeviceAttributeDetails `json:"ip_geo_country_details,omitempty"`
 
-	// IPGeoRegion Region derived from the IP address.
-	IPGeoRegion string `json:"ip_geo_region"`
+	// IPGeoRegion Region derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoRegion string `json:"ip_geo_region,omitempty"`
 
 	// VisitorID Stable fingerprint ID of the browser or device.
 	VisitorID string `json:"visitor_id"`
@@ -853,8 +853,8 @@ type Member struct {
 	// EmailAddressVerified True once the email address has been proven by an authentication.
 	EmailAddressVerified bool `json:"email_address_verified"`
 
-	// ExternalID Caller-assigned identifier, empty if none.
-	ExternalID string `json:"external_id"`
+	// ExternalID Caller-assigned identifier, empty if none. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ExternalID string `json:"external_id,omitempty"`
 
 	// IsAdmin True if the Member holds the stytch_admin role.
 	IsAdmin bool `json:"is_admin"`
@@ -913,11 +913,11 @@ type Member struct {
 	// TOTPRegistrationID ID of the Member's authenticator app registration, empty if none.
 	TOTPRegistrationID string `json:"totp_registration_id"`
 
-	// TrustedMetadata Backend-only metadata.
-	TrustedMetadata map[string]interface{} `json:"trusted_metadata"`
+	// TrustedMetadata Backend-only metadata. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitzero"`
 
-	// UntrustedMetadata Metadata that frontend SDKs may also edit; do not trust it for authorization.
-	UntrustedMetadata map[string]interface{} `json:"untrusted_metadata"`
+	// UntrustedMetadata Metadata that frontend SDKs may also edit; do not trust it for authorization. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	UntrustedMetadata map[string]interface{} `json:"untrusted_metadata,omitzero"`
 
 	// UpdatedAt When the Member was last changed (UTC).
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -943,8 +943,8 @@ type MemberRole struct {
 
 // MemberRoleSource One reason a Member has a role.
 type MemberRoleSource struct {
-	// Details Grant specifics, depending on type (email domain, connection_id, group or group_id).
-	Details map[string]interface{} `json:"details"`
+	// Details Grant specifics, depending on type (email domain, connection_id, group or group_id). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	Details map[string]interface{} `json:"details,omitzero"`
 
 	// Type Kind of grant; known values are direct_assignment, email_assignment, sso_connection, sso_connection_group and scim_connection_group.
 	Type MemberRoleSourceType `json:"type"`
@@ -955,14 +955,14 @@ type MemberSession struct {
 	// AuthenticationFactors Factors the Member has proven within this session.
 	AuthenticationFactors []AuthenticationFactor `json:"authentication_factors"`
 
-	// CustomClaims Custom claims stored on the session.
-	CustomClaims map[string]interface{} `json:"custom_claims"`
+	// CustomClaims Custom claims stored on the session. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	CustomClaims map[string]interface{} `json:"custom_claims,omitzero"`
 
-	// ExpiresAt When the session ends unless extended.
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// ExpiresAt When the session ends unless extended. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	ExpiresAt time.Time `json:"expires_at"`
 
-	// LastAccessedAt When the session was last used.
-	LastAccessedAt *time.Time `json:"last_accessed_at,omitempty"`
+	// LastAccessedAt When the session was last used. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	LastAccessedAt time.Time `json:"last_accessed_at"`
 
 	// MemberID ID of the session's Member.
 	MemberID string `json:"member_id"`
@@ -979,14 +979,14 @@ type MemberSession struct {
 	// Roles Role IDs held by the Member in this session.
 	Roles []string `json:"roles"`
 
-	// StartedAt When the session began.
-	StartedAt *time.Time `json:"started_at,omitempty"`
+	// StartedAt When the session began. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	StartedAt time.Time `json:"started_at"`
 }
 
 // Membership The user's relationship to a discovered organization.
 type Membership struct {
-	// Details Extra data depending on type, for example the matching domain or tenant.
-	Details map[string]interface{} `json:"details"`
+	// Details Extra data depending on type, for example the matching domain or tenant. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	Details map[string]interface{} `json:"details,omitzero"`
 
 	// Member The existing Member record, or null when there is none yet.
 	Member *Member `json:"member,omitempty"`
@@ -1156,8 +1156,8 @@ type OAuthExchangeFactor struct {
 
 // OAuthProviderFactor Details of an OAuth factor (shared by every provider).
 type OAuthProviderFactor struct {
-	// EmailID ID of the email tied to the registration.
-	EmailID string `json:"email_id"`
+	// EmailID ID of the email tied to the registration. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	EmailID string `json:"email_id,omitempty"`
 
 	// ID ID of the OAuth registration.
 	ID string `json:"id"`
@@ -1168,14 +1168,14 @@ type OAuthProviderFactor struct {
 
 // OAuthRegistration Link between a Member and an OAuth provider identity.
 type OAuthRegistration struct {
-	// Locale Locale reported by the provider (free text).
-	Locale string `json:"locale"`
+	// Locale Locale reported by the provider (free text). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	Locale string `json:"locale,omitempty"`
 
 	// MemberOAuthRegistrationID ID of this registration.
 	MemberOAuthRegistrationID string `json:"member_oauth_registration_id"`
 
-	// ProfilePictureURL Avatar URL reported by the provider.
-	ProfilePictureURL string `json:"profile_picture_url"`
+	// ProfilePictureURL Avatar URL reported by the provider. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ProfilePictureURL string `json:"profile_picture_url,omitempty"`
 
 	// ProviderSubject The user's stable ID at the provider.
 	ProviderSubject string `json:"provider_subject"`
@@ -1195,8 +1195,8 @@ type Organization struct {
 	// AllowedMFAMethods Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
 	AllowedMFAMethods []OrganizationAllowedMFAMethods `json:"allowed_mfa_methods"`
 
-	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github).
-	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants"`
+	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants,omitzero"`
 
 	// AllowedThirdPartyConnectedApps Third-party connected app IDs allowed when the policy is RESTRICTED.
 	AllowedThirdPartyConnectedApps []string `json:"allowed_third_party_connected_apps"`
@@ -1234,8 +1234,8 @@ type Organization struct {
 	// OAuthTenantJITProvisioning Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED.
 	OAuthTenantJITProvisioning OrganizationOAuthTenantJITProvisioning `json:"oauth_tenant_jit_provisioning"`
 
-	// OrganizationExternalID Caller-assigned identifier, empty if none.
-	OrganizationExternalID string `json:"organization_external_id"`
+	// OrganizationExternalID Caller-assigned identifier, empty if none. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	OrganizationExternalID string `json:"organization_external_id,omitempty"`
 
 	// OrganizationID Unique ID of the organization.
 	OrganizationID string `json:"organization_id"`
@@ -1258,8 +1258,8 @@ type Organization struct {
 	// SSOActiveConnections SSO connections currently enabled.
 	SSOActiveConnections []ActiveSSOConnection `json:"sso_active_connections"`
 
-	// SSODefaultConnectionID SSO connection used when none is specified.
-	SSODefaultConnectionID string `json:"sso_default_connection_id"`
+	// SSODefaultConnectionID SSO connection used when none is specified. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	SSODefaultConnectionID string `json:"sso_default_connection_id,omitempty"`
 
 	// SSOJITProvisioning Who may join just-in-time through SSO; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
 	SSOJITProvisioning OrganizationSSOJITProvisioning `json:"sso_jit_provisioning"`
@@ -1270,8 +1270,8 @@ type Organization struct {
 	// ThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
 	ThirdPartyConnectedAppsAllowedType OrganizationThirdPartyConnectedAppsAllowedType `json:"third_party_connected_apps_allowed_type"`
 
-	// TrustedMetadata Backend-only metadata.
-	TrustedMetadata map[string]interface{} `json:"trusted_metadata"`
+	// TrustedMetadata Backend-only metadata. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitzero"`
 
 	// UpdatedAt When the organization was last changed (UTC).
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -1366,17 +1366,17 @@ type PrimaryRequired struct {
 
 // ProviderValues Credentials and scopes returned by the OAuth provider.
 type ProviderValues struct {
-	// AccessToken Provider access token for calling the provider's API.
-	AccessToken string `json:"access_token"`
+	// AccessToken Provider access token for calling the provider's API. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	AccessToken string `json:"access_token,omitempty"`
 
 	// ExpiresAt When access_token expires.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
-	// IDToken OpenID Connect ID token; only some providers (such as Microsoft) return it.
-	IDToken string `json:"id_token"`
+	// IDToken OpenID Connect ID token; only some providers (such as Microsoft) return it. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IDToken string `json:"id_token,omitempty"`
 
-	// RefreshToken Provider refresh token, if one was issued.
-	RefreshToken string `json:"refresh_token"`
+	// RefreshToken Provider refresh token, if one was issued. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	RefreshToken string `json:"refresh_token,omitempty"`
 
 	// Scopes Scopes the user granted.
 	Scopes []string `json:"scopes"`
@@ -1690,8 +1690,8 @@ type SCIMRegistration struct {
 	// ConnectionID ID of the SCIM connection.
 	ConnectionID string `json:"connection_id"`
 
-	// ExternalID The user's ID in the provisioning system.
-	ExternalID string `json:"external_id"`
+	// ExternalID The user's ID in the provisioning system. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ExternalID string `json:"external_id,omitempty"`
 
 	// RegistrationID ID of this registration.
 	RegistrationID string `json:"registration_id"`
@@ -1723,8 +1723,8 @@ type SSORegistration struct {
 	// RegistrationID ID of this registration.
 	RegistrationID string `json:"registration_id"`
 
-	// SSOAttributes Attributes the identity provider asserted for the user.
-	SSOAttributes map[string]interface{} `json:"sso_attributes"`
+	// SSOAttributes Attributes the identity provider asserted for the user. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	SSOAttributes map[string]interface{} `json:"sso_attributes,omitzero"`
 }
 
 // TrustedAuthTokenFactor Details of a trusted auth token factor.
@@ -1738,8 +1738,8 @@ type WebAuthnFactor struct {
 	// Domain Relying party domain.
 	Domain string `json:"domain"`
 
-	// UserAgent User agent of the registering device.
-	UserAgent string `json:"user_agent"`
+	// UserAgent User agent of the registering device. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	UserAgent string `json:"user_agent,omitempty"`
 
 	// WebauthnRegistrationID ID of the WebAuthn registration.
 	WebauthnRegistrationID string `json:"webauthn_registration_id"`
