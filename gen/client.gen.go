@@ -518,13 +518,13 @@ type ImpersonatedFactor struct {
 	ImpersonatorID string `json:"impersonator_id"`
 }
 
-// ImpersonationAuthenticateRequest defines model for ImpersonationAuthenticateRequest.
+// ImpersonationAuthenticateRequest Body of an impersonation authenticate call: the single-use token a Dashboard user created to act as a Member.
 type ImpersonationAuthenticateRequest struct {
 	// ImpersonationToken Single-use impersonation token created in the Dashboard; it expires after 5 minutes by default.
 	ImpersonationToken string `json:"impersonation_token"`
 }
 
-// ImpersonationAuthenticateResponse defines model for ImpersonationAuthenticateResponse.
+// ImpersonationAuthenticateResponse Answer to a successful impersonation authenticate: a session acting as the Member, with the Member and their Organization.
 type ImpersonationAuthenticateResponse struct {
 	// IntermediateSessionToken Always empty here, since impersonation never stops at an intermediate session.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -575,7 +575,7 @@ type MFARequired struct {
 	SecondaryAuthInitiated *MFARequiredSecondaryAuthInitiated `json:"secondary_auth_initiated,omitempty"`
 }
 
-// MagicLinksAuthenticateRequest defines model for MagicLinksAuthenticateRequest.
+// MagicLinksAuthenticateRequest Body sent to redeem an email magic link token of one organization; it may also extend an existing session or complete an intermediate one.
 type MagicLinksAuthenticateRequest struct {
 	// IntermediateSessionToken Intermediate session to which this magic link factor is added; it is exchanged for a session once all requirements are met.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -608,7 +608,7 @@ type MagicLinksAuthenticateRequest struct {
 // MagicLinksAuthenticateRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type MagicLinksAuthenticateRequestLocale string
 
-// MagicLinksAuthenticateResponse defines model for MagicLinksAuthenticateResponse.
+// MagicLinksAuthenticateResponse Answer to a redeemed magic link: a full Member session or, when MFA or another primary factor is still required, an intermediate session token and what is missing.
 type MagicLinksAuthenticateResponse struct {
 	// IntermediateSessionToken Set (valid 10 minutes by default) when MFA or another primary factor is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -662,7 +662,7 @@ type MagicLinksAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksDiscoveryAuthenticateRequest defines model for MagicLinksDiscoveryAuthenticateRequest.
+// MagicLinksDiscoveryAuthenticateRequest Body sent to redeem a discovery magic link token, with the PKCE verifier when the link was requested with a challenge.
 type MagicLinksDiscoveryAuthenticateRequest struct {
 	// DiscoveryMagicLinksToken Single-use token taken from the discovery magic link URL.
 	DiscoveryMagicLinksToken string `json:"discovery_magic_links_token"`
@@ -671,7 +671,7 @@ type MagicLinksDiscoveryAuthenticateRequest struct {
 	PKCECodeVerifier *string `json:"pkce_code_verifier,omitempty"`
 }
 
-// MagicLinksDiscoveryAuthenticateResponse defines model for MagicLinksDiscoveryAuthenticateResponse.
+// MagicLinksDiscoveryAuthenticateResponse Answer to a redeemed discovery link: an intermediate session token for the next discovery step and the organizations the email address can reach.
 type MagicLinksDiscoveryAuthenticateResponse struct {
 	// DiscoveredOrganizations Organizations the email address belongs to or may join.
 	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
@@ -692,7 +692,7 @@ type MagicLinksDiscoveryAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailDiscoverySendRequest defines model for MagicLinksEmailDiscoverySendRequest.
+// MagicLinksEmailDiscoverySendRequest Body of a request to email a discovery link, which starts a flow in which the user picks or creates an organization.
 type MagicLinksEmailDiscoverySendRequest struct {
 	// DiscoveryExpirationMinutes How long the link stays valid, in minutes (5 to 10080); the server default is 60.
 	DiscoveryExpirationMinutes *int32 `json:"discovery_expiration_minutes,omitempty"`
@@ -716,7 +716,7 @@ type MagicLinksEmailDiscoverySendRequest struct {
 // MagicLinksEmailDiscoverySendRequestLocale Language of the email.
 type MagicLinksEmailDiscoverySendRequestLocale string
 
-// MagicLinksEmailDiscoverySendResponse defines model for MagicLinksEmailDiscoverySendResponse.
+// MagicLinksEmailDiscoverySendResponse Answer once the discovery email is on its way; it carries only the request ID and status.
 type MagicLinksEmailDiscoverySendResponse struct {
 	// RequestID Unique ID of this call, useful when debugging with Stytch.
 	RequestID string `json:"request_id"`
@@ -725,7 +725,7 @@ type MagicLinksEmailDiscoverySendResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailInviteRequest defines model for MagicLinksEmailInviteRequest.
+// MagicLinksEmailInviteRequest Body of a request to invite an email address into an organization, with optional name, metadata and roles for the invited Member.
 type MagicLinksEmailInviteRequest struct {
 	// EmailAddress Email address of the person being invited.
 	EmailAddress string `json:"email_address"`
@@ -764,7 +764,7 @@ type MagicLinksEmailInviteRequest struct {
 // MagicLinksEmailInviteRequestLocale Language of the email.
 type MagicLinksEmailInviteRequestLocale string
 
-// MagicLinksEmailInviteResponse defines model for MagicLinksEmailInviteResponse.
+// MagicLinksEmailInviteResponse Answer once the invite email is on its way: the invited Member (status invited) and the Organization.
 type MagicLinksEmailInviteResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -782,7 +782,7 @@ type MagicLinksEmailInviteResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailLoginOrSignupRequest defines model for MagicLinksEmailLoginOrSignupRequest.
+// MagicLinksEmailLoginOrSignupRequest Body of a request to email a login link (to an active Member) or a signup link (to a new, pending or invited one) for one organization.
 type MagicLinksEmailLoginOrSignupRequest struct {
 	// EmailAddress Email address to send the link to.
 	EmailAddress string `json:"email_address"`
@@ -818,7 +818,7 @@ type MagicLinksEmailLoginOrSignupRequest struct {
 // MagicLinksEmailLoginOrSignupRequestLocale Language of the email.
 type MagicLinksEmailLoginOrSignupRequestLocale string
 
-// MagicLinksEmailLoginOrSignupResponse defines model for MagicLinksEmailLoginOrSignupResponse.
+// MagicLinksEmailLoginOrSignupResponse Answer once the login or signup email is on its way: the Member it was sent to (created if new) and the Organization.
 type MagicLinksEmailLoginOrSignupResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1001,7 +1001,7 @@ type OAuthAccessTokenExchangeFactor struct {
 	ClientID string `json:"client_id"`
 }
 
-// OAuthAuthenticateRequest defines model for OAuthAuthenticateRequest.
+// OAuthAuthenticateRequest Body sent to redeem the token that an OAuth flow for one organization returned; it may also extend an existing session or complete an intermediate one.
 type OAuthAuthenticateRequest struct {
 	// IntermediateSessionToken Intermediate session to which this OAuth factor is added; it is exchanged for a session once all requirements are met.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -1034,7 +1034,7 @@ type OAuthAuthenticateRequest struct {
 // OAuthAuthenticateRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type OAuthAuthenticateRequestLocale string
 
-// OAuthAuthenticateResponse defines model for OAuthAuthenticateResponse.
+// OAuthAuthenticateResponse Answer to a redeemed OAuth token: a Member session or an intermediate session token, plus the identity and tokens the provider reported.
 type OAuthAuthenticateResponse struct {
 	// IntermediateSessionToken Set (valid 10 minutes by default) when MFA or a verified primary factor is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -1094,7 +1094,7 @@ type OAuthAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// OAuthDiscoveryAuthenticateRequest defines model for OAuthDiscoveryAuthenticateRequest.
+// OAuthDiscoveryAuthenticateRequest Body sent to redeem the token that a discovery OAuth flow returned.
 type OAuthDiscoveryAuthenticateRequest struct {
 	// DiscoveryOAuthToken Single-use token returned to the discovery redirect URL at the end of the OAuth flow.
 	DiscoveryOAuthToken string `json:"discovery_oauth_token"`
@@ -1115,7 +1115,7 @@ type OAuthDiscoveryAuthenticateRequest struct {
 	SessionToken *string `json:"session_token,omitempty"`
 }
 
-// OAuthDiscoveryAuthenticateResponse defines model for OAuthDiscoveryAuthenticateResponse.
+// OAuthDiscoveryAuthenticateResponse Answer to a redeemed discovery OAuth token: an intermediate session token, the organizations the identity can reach and what the provider reported about the user.
 type OAuthDiscoveryAuthenticateResponse struct {
 	// DiscoveredOrganizations Organizations the identity belongs to or may join.
 	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
@@ -1277,7 +1277,7 @@ type Organization struct {
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
-// PasswordsSessionsResetRequest defines model for PasswordsSessionsResetRequest.
+// PasswordsSessionsResetRequest Body of a password change authorized by an existing Member session (token or JWT) that proved a factor within the last 5 minutes.
 type PasswordsSessionsResetRequest struct {
 	// Locale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 	Locale *PasswordsSessionsResetRequestLocale `json:"locale,omitempty"`
@@ -1307,7 +1307,7 @@ type PasswordsSessionsResetRequest struct {
 // PasswordsSessionsResetRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type PasswordsSessionsResetRequestLocale string
 
-// PasswordsSessionsResetResponse defines model for PasswordsSessionsResetResponse.
+// PasswordsSessionsResetResponse Answer to a session-based password change: the Member, the Organization and the session that stays alive; every other session of the Member is revoked.
 type PasswordsSessionsResetResponse struct {
 	// IntermediateSessionToken Set when MFA is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -1388,7 +1388,7 @@ type RecoveryCodeFactor struct {
 	TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
 }
 
-// RecoveryCodesGetResponse defines model for RecoveryCodesGetResponse.
+// RecoveryCodesGetResponse Answer to a recovery codes lookup: the recovery codes of the Member that have not been used yet.
 type RecoveryCodesGetResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1409,7 +1409,7 @@ type RecoveryCodesGetResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// RecoveryCodesRecoverRequest defines model for RecoveryCodesRecoverRequest.
+// RecoveryCodesRecoverRequest Body sent to finish MFA with one of the Member's recovery codes, which the call uses up.
 type RecoveryCodesRecoverRequest struct {
 	// IntermediateSessionToken Intermediate session (valid 10 minutes) that is upgraded to a full session on success.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -1439,7 +1439,7 @@ type RecoveryCodesRecoverRequest struct {
 	TelemetryID *string `json:"telemetry_id,omitempty"`
 }
 
-// RecoveryCodesRecoverResponse defines model for RecoveryCodesRecoverResponse.
+// RecoveryCodesRecoverResponse Answer to a spent recovery code: a full Member session and the number of codes left.
 type RecoveryCodesRecoverResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1472,7 +1472,7 @@ type RecoveryCodesRecoverResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// RecoveryCodesRotateRequest defines model for RecoveryCodesRotateRequest.
+// RecoveryCodesRotateRequest Body of a request to replace every recovery code of a Member with a new set.
 type RecoveryCodesRotateRequest struct {
 	// MemberID Member ID; the Member's external ID is accepted too.
 	MemberID string `json:"member_id"`
@@ -1481,7 +1481,7 @@ type RecoveryCodesRotateRequest struct {
 	OrganizationID string `json:"organization_id"`
 }
 
-// RecoveryCodesRotateResponse defines model for RecoveryCodesRotateResponse.
+// RecoveryCodesRotateResponse Answer to a rotation: the Member's new recovery codes; the earlier ones stop working.
 type RecoveryCodesRotateResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`

@@ -12,4 +12,4 @@ package gen
 
 // InputDigest identifies the spec and templates this package was generated from, so that any
 // edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
-const InputDigest = "03fed5d2bdde77bf125cac106dcad6444d7f840050ff7520c341a83c99269239"
+const InputDigest = "0b61844ac565da19329633f2b732c13dacfc334bea5fdc9ea894484c8b4ac1f0"

@@ -64,7 +64,7 @@ type HeaderParam struct {
 	Name        string // as the spec spells it
 	Secret      bool   // the value is a credential: it is redacted wherever it is recorded
 	MinLength   uint64 // the shortest value the API accepts (1: it must not be empty)
-	Description string
+	Description string // what the spec says the header is for
 }
 
 // The operations of the spec, one variable each.
@@ -72,30 +72,30 @@ var (
 	// OpImpersonationAuthenticate: Authenticate an impersonation token.
 	OpImpersonationAuthenticate = Operation{
 		ID: "impersonationAuthenticate", Name: "ImpersonationAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/impersonation/authenticate", Tag: "impersonation", Retry: RetryUnsent,
-		Summary: "Authenticate an impersonation token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an impersonation token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/impersonation/authenticate-token", HasBody: true,
 		SecretFields: []string{"/impersonation_token"},
 	}
 	// OpMagicLinksAuthenticate: Authenticate an email magic link token.
 	OpMagicLinksAuthenticate = Operation{
 		ID: "magicLinksAuthenticate", Name: "MagicLinksAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/authenticate", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Authenticate an email magic link token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an email magic link token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/authenticate-magic-link", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/magic_links_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpMagicLinksDiscoveryAuthenticate: Authenticate a discovery magic link token.
 	OpMagicLinksDiscoveryAuthenticate = Operation{
 		ID: "magicLinksDiscoveryAuthenticate", Name: "MagicLinksDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/discovery/authenticate", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Authenticate a discovery magic link token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate a discovery magic link token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/authenticate-discovery-magic-link", HasBody: true,
 		SecretFields: []string{"/discovery_magic_links_token", "/pkce_code_verifier"},
 	}
 	// OpMagicLinksEmailDiscoverySend: Email a discovery magic link.
 	OpMagicLinksEmailDiscoverySend = Operation{
 		ID: "magicLinksEmailDiscoverySend", Name: "MagicLinksEmailDiscoverySend", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/discovery/send", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email a discovery magic link", DocsURL: "", HasBody: true,
+		Summary: "Email a discovery magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/send-discovery-email", HasBody: true,
 	}
 	// OpMagicLinksEmailInvite: Email an invite magic link.
 	OpMagicLinksEmailInvite = Operation{
 		ID: "magicLinksEmailInvite", Name: "MagicLinksEmailInvite", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/invite", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email an invite magic link", DocsURL: "", HasBody: true,
+		Summary: "Email an invite magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-invite-email", HasBody: true,
 		Headers: []HeaderParam{
 			{Name: "X-Stytch-Member-Session", Secret: true, MinLength: 1, Description: "Session token of an active Member; when set, the call is authorized with that Member's permissions."},
 			{Name: "X-Stytch-Member-SessionJWT", Secret: true, MinLength: 1, Description: "Session JWT of an active Member; when set, the call is authorized with that Member's permissions."},
@@ -104,42 +104,42 @@ var (
 	// OpMagicLinksEmailLoginOrSignup: Email a login or signup magic link.
 	OpMagicLinksEmailLoginOrSignup = Operation{
 		ID: "magicLinksEmailLoginOrSignup", Name: "MagicLinksEmailLoginOrSignup", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/login_or_signup", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email a login or signup magic link", DocsURL: "", HasBody: true,
+		Summary: "Email a login or signup magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-login-or-signup-email", HasBody: true,
 	}
 	// OpOAuthAuthenticate: Authenticate an OAuth token.
 	OpOAuthAuthenticate = Operation{
 		ID: "oauthAuthenticate", Name: "OAuthAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/authenticate", Tag: "oauth", Retry: RetryUnsent,
-		Summary: "Authenticate an OAuth token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an OAuth token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/oauth/organization/authenticate", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpOAuthDiscoveryAuthenticate: Authenticate a discovery OAuth token.
 	OpOAuthDiscoveryAuthenticate = Operation{
 		ID: "oauthDiscoveryAuthenticate", Name: "OAuthDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/discovery/authenticate", Tag: "oauth", Retry: RetryUnsent,
-		Summary: "Authenticate a discovery OAuth token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate a discovery OAuth token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/oauth/discovery/authenticate", HasBody: true,
 		SecretFields: []string{"/discovery_oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpPasswordsSessionsReset: Reset a password using an existing session.
 	OpPasswordsSessionsReset = Operation{
 		ID: "passwordsSessionsReset", Name: "PasswordsSessionsReset", Method: http.MethodPost, Path: "/v1/b2b/passwords/session/reset", Tag: "passwords", Retry: RetryUnsent,
-		Summary: "Reset a password using an existing session", DocsURL: "", HasBody: true,
+		Summary: "Reset a password using an existing session", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/passwords/create-or-reset-options/password-reset-by-session", HasBody: true,
 		SecretFields: []string{"/password", "/session_jwt", "/session_token"},
 	}
 	// OpRecoveryCodesGet: List a Member's recovery codes.
 	OpRecoveryCodesGet = Operation{
 		ID: "recoveryCodesGet", Name: "RecoveryCodesGet", Method: http.MethodGet, Path: "/v1/b2b/recovery_codes/{organization_id}/{member_id}", Tag: "recovery_codes", Retry: RetrySafe,
-		Summary: "List a Member's recovery codes", DocsURL: "", HasBody: false,
+		Summary: "List a Member's recovery codes", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/get-recovery-codes", HasBody: false,
 		PathParams: []string{"organization_id", "member_id"},
 	}
 	// OpRecoveryCodesRecover: Complete MFA with a recovery code.
 	OpRecoveryCodesRecover = Operation{
 		ID: "recoveryCodesRecover", Name: "RecoveryCodesRecover", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/recover", Tag: "recovery_codes", Retry: RetryUnsent,
-		Summary: "Complete MFA with a recovery code", DocsURL: "", HasBody: true,
+		Summary: "Complete MFA with a recovery code", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/recover", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/recovery_code", "/session_jwt", "/session_token"},
 	}
 	// OpRecoveryCodesRotate: Replace a Member's recovery codes.
 	OpRecoveryCodesRotate = Operation{
 		ID: "recoveryCodesRotate", Name: "RecoveryCodesRotate", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/rotate", Tag: "recovery_codes", Retry: RetryUnsent,
-		Summary: "Replace a Member's recovery codes", DocsURL: "", HasBody: true,
+		Summary: "Replace a Member's recovery codes", DocsURL: "https://stytch.com/docs/b2b/api/recovery-codes-rotate", HasBody: true,
 	}
 )
 
