@@ -14,6 +14,108 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for DiscoveryIntermediateSessionsExchangeRequestLocale.
+const (
+	DiscoveryIntermediateSessionsExchangeRequestLocaleCaES   DiscoveryIntermediateSessionsExchangeRequestLocale = "ca-ES"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleCs     DiscoveryIntermediateSessionsExchangeRequestLocale = "cs"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleDeDE   DiscoveryIntermediateSessionsExchangeRequestLocale = "de-DE"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleEn     DiscoveryIntermediateSessionsExchangeRequestLocale = "en"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleEs     DiscoveryIntermediateSessionsExchangeRequestLocale = "es"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleFa     DiscoveryIntermediateSessionsExchangeRequestLocale = "fa"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleFr     DiscoveryIntermediateSessionsExchangeRequestLocale = "fr"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleIt     DiscoveryIntermediateSessionsExchangeRequestLocale = "it"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleJa     DiscoveryIntermediateSessionsExchangeRequestLocale = "ja"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleNl     DiscoveryIntermediateSessionsExchangeRequestLocale = "nl"
+	DiscoveryIntermediateSessionsExchangeRequestLocalePl     DiscoveryIntermediateSessionsExchangeRequestLocale = "pl"
+	DiscoveryIntermediateSessionsExchangeRequestLocalePtBr   DiscoveryIntermediateSessionsExchangeRequestLocale = "pt-br"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleRu     DiscoveryIntermediateSessionsExchangeRequestLocale = "ru"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleTr     DiscoveryIntermediateSessionsExchangeRequestLocale = "tr"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleVi     DiscoveryIntermediateSessionsExchangeRequestLocale = "vi"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleZhHans DiscoveryIntermediateSessionsExchangeRequestLocale = "zh-Hans"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryIntermediateSessionsExchangeRequestLocale enum.
+func (e DiscoveryIntermediateSessionsExchangeRequestLocale) Valid() bool {
+	switch e {
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleCaES:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleCs:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleDeDE:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleEn:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleEs:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleFa:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleFr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleIt:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleJa:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleNl:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocalePl:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocalePtBr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleRu:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleTr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleVi:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleZhHans:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeALLALLOWED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeNOTALLOWED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeRESTRICTED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "RESTRICTED"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType enum.
+func (e DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType) Valid() bool {
+	switch e {
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeALLALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeNOTALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeRESTRICTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeALLALLOWED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeNOTALLOWED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeRESTRICTED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "RESTRICTED"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType enum.
+func (e DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType) Valid() bool {
+	switch e {
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeALLALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeNOTALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeRESTRICTED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MagicLinksAuthenticateRequestLocale.
 const (
 	MagicLinksAuthenticateRequestLocaleEn   MagicLinksAuthenticateRequestLocale = "en"
@@ -368,6 +470,27 @@ type AuthenticatorAppFactor struct {
 	TOTPID string `json:"totp_id"`
 }
 
+// AuthorizationCheck A permission to check together with a session, sent in a session authenticate call; the API answers HTTP 403 when the session's roles do not allow it.
+type AuthorizationCheck struct {
+	// Action Action on the resource that the session's roles must allow.
+	Action string `json:"action"`
+
+	// OrganizationID Organization the Member must belong to; another one gives HTTP 403.
+	OrganizationID string `json:"organization_id"`
+
+	// ResourceID RBAC resource, such as one defined for the project or a reserved stytch.* one (stytch.organization, stytch.member, stytch.sso, stytch.self).
+	ResourceID string `json:"resource_id"`
+}
+
+// AuthorizationVerdict Outcome of a passed authorization check.
+type AuthorizationVerdict struct {
+	// Authorized Whether the Member may take the action; always true in a successful answer.
+	Authorized bool `json:"authorized"`
+
+	// GrantingRoles Roles of the session that allow the action.
+	GrantingRoles []string `json:"granting_roles"`
+}
+
 // BiometricFactor Details of a biometric factor.
 type BiometricFactor struct {
 	// BiometricRegistrationID ID of the biometric registration.
@@ -464,6 +587,234 @@ type DiscoveredOrganization struct {
 	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
 }
 
+// DiscoveryIntermediateSessionsExchangeRequest Body sent to trade the intermediate session token of a discovery flow for a Member session in one organization.
+type DiscoveryIntermediateSessionsExchangeRequest struct {
+	// IntermediateSessionToken Intermediate session token from a discovery flow (valid 10 minutes by default).
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// Locale Language of the one-time passcode message sent automatically when MFA by SMS is required; English when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+	Locale *DiscoveryIntermediateSessionsExchangeRequestLocale `json:"locale,omitempty"`
+
+	// OrganizationID Organization to log in to; its slug or external ID are accepted too.
+	OrganizationID string `json:"organization_id"`
+
+	// SessionCustomClaims Custom claims to store on the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Lifetime of the created session in minutes (5 to 527040); the server uses 60 when omitted.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// TelemetryID Device fingerprinting telemetry ID; when valid, member_device is filled in the response.
+	TelemetryID *string `json:"telemetry_id,omitempty"`
+}
+
+// DiscoveryIntermediateSessionsExchangeRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required; English when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryIntermediateSessionsExchangeRequestLocale string
+
+// DiscoveryIntermediateSessionsExchangeResponse Answer to an intermediate session exchange: a Member session in the chosen organization or, when its requirements are not met yet, the same intermediate session token and what is still missing.
+type DiscoveryIntermediateSessionsExchangeResponse struct {
+	// IntermediateSessionToken When more factors are needed, the same token that was sent; empty otherwise.
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// IntermediateSessionTokenExpiresAt Expiry of intermediate_session_token, when one was returned.
+	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
+
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberAuthenticated True when a full session was created; false when an intermediate session token was returned instead.
+	MemberAuthenticated bool `json:"member_authenticated"`
+
+	// MemberDevice Fingerprinting data, present when a valid telemetry_id was sent.
+	MemberDevice *DeviceInfo `json:"member_device,omitempty"`
+
+	// MemberID ID of the Member the user is logged in as.
+	MemberID string `json:"member_id"`
+
+	// MemberSession The Member's session; null while more factors are needed.
+	MemberSession *MemberSession `json:"member_session,omitempty"`
+
+	// MFARequired What the Member can use to finish MFA, when MFA is pending.
+	MFARequired *MFARequired `json:"mfa_required,omitempty"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// PrimaryRequired Extra primary methods the organization demands, when the discovery factor alone is not enough.
+	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Short-lived session JWT; empty when member_authenticated is false.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque session token; empty when member_authenticated is false.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// DiscoveryOrganizationsCreateRequest Body sent to create a new organization, with a Member for the user, from the intermediate session token of a discovery flow. Every policy left out takes the server's default.
+type DiscoveryOrganizationsCreateRequest struct {
+	// AllowedAuthMethods Permitted methods when auth_methods is RESTRICTED; known values include sso, magic_link, email_otp, password, google_oauth, microsoft_oauth, slack_oauth, github_oauth and hubspot_oauth.
+	AllowedAuthMethods []OrganizationAllowedAuthMethods `json:"allowed_auth_methods,omitempty"`
+
+	// AllowedFirstPartyConnectedApps First-party connected app IDs allowed when first_party_connected_apps_allowed_type is RESTRICTED.
+	AllowedFirstPartyConnectedApps []string `json:"allowed_first_party_connected_apps,omitempty"`
+
+	// AllowedMFAMethods Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
+	AllowedMFAMethods []OrganizationAllowedMFAMethods `json:"allowed_mfa_methods,omitempty"`
+
+	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github).
+	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants,omitempty"`
+
+	// AllowedThirdPartyConnectedApps Third-party connected app IDs allowed when third_party_connected_apps_allowed_type is RESTRICTED.
+	AllowedThirdPartyConnectedApps []string `json:"allowed_third_party_connected_apps,omitempty"`
+
+	// AuthMethods Whether primary auth methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
+	AuthMethods *OrganizationAuthMethods `json:"auth_methods,omitempty"`
+
+	// EmailAllowedDomains Email domains for the JIT provisioning and invite policies; common providers such as gmail.com are refused.
+	EmailAllowedDomains []string `json:"email_allowed_domains,omitempty"`
+
+	// EmailInvites Which addresses may be invited; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+	EmailInvites *OrganizationEmailInvites `json:"email_invites,omitempty"`
+
+	// EmailJITProvisioning Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
+	EmailJITProvisioning *OrganizationEmailJITProvisioning `json:"email_jit_provisioning,omitempty"`
+
+	// FirstPartyConnectedAppsAllowedType Which first-party connected apps may be used; ALL_ALLOWED when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+	FirstPartyConnectedAppsAllowedType *DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType `json:"first_party_connected_apps_allowed_type,omitempty"`
+
+	// IntermediateSessionToken Intermediate session token from a discovery flow (valid 10 minutes by default).
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// MFAMethods Whether MFA methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
+	MFAMethods *OrganizationMFAMethods `json:"mfa_methods,omitempty"`
+
+	// MFAPolicy Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL (the default).
+	MFAPolicy *OrganizationMFAPolicy `json:"mfa_policy,omitempty"`
+
+	// OAuthTenantJITProvisioning Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
+	OAuthTenantJITProvisioning *OrganizationOAuthTenantJITProvisioning `json:"oauth_tenant_jit_provisioning,omitempty"`
+
+	// OrganizationExternalID Caller-assigned identifier, unique in the project (up to 128 letters, digits, ., _, - and |).
+	OrganizationExternalID *string `json:"organization_external_id,omitempty"`
+
+	// OrganizationLogoURL URL of the organization's logo.
+	OrganizationLogoURL *string `json:"organization_logo_url,omitempty"`
+
+	// OrganizationName Display name (1 to 128 characters); derived from the discovery email address when omitted.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// OrganizationSlug URL-safe unique handle (2 to 128 characters of letters, digits, -, ., _ and ~); derived like the name when omitted.
+	OrganizationSlug *string `json:"organization_slug,omitempty"`
+
+	// RBACEmailImplicitRoleAssignments Roles to grant automatically by verified email domain.
+	RBACEmailImplicitRoleAssignments []EmailImplicitRoleAssignment `json:"rbac_email_implicit_role_assignments,omitempty"`
+
+	// SessionCustomClaims Custom claims to store on the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Lifetime of the created session in minutes (5 to 527040); the server uses 60 when omitted.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// SSOJITProvisioning Who may join just-in-time through SSO; known values are ALL_ALLOWED (the default), RESTRICTED and NOT_ALLOWED.
+	SSOJITProvisioning *OrganizationSSOJITProvisioning `json:"sso_jit_provisioning,omitempty"`
+
+	// TelemetryID Device fingerprinting telemetry ID; when valid, member_device is filled in the response.
+	TelemetryID *string `json:"telemetry_id,omitempty"`
+
+	// ThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used. The official SDKs accept any string here; this SDK sends only the listed values.
+	ThirdPartyConnectedAppsAllowedType *DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType `json:"third_party_connected_apps_allowed_type,omitempty"`
+
+	// TrustedMetadata Backend-only metadata to store on the organization.
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitempty"`
+}
+
+// DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType Which first-party connected apps may be used; ALL_ALLOWED when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType string
+
+// DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType string
+
+// DiscoveryOrganizationsCreateResponse Answer to an organization created from a discovery flow: the new organization and its first Member, with a session or, when the email is not verified or MFA is required, an intermediate session token.
+type DiscoveryOrganizationsCreateResponse struct {
+	// IntermediateSessionToken Set (valid 10 minutes by default) when more factors are still needed; empty otherwise.
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// IntermediateSessionTokenExpiresAt Expiry of intermediate_session_token, when one was returned.
+	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
+
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberAuthenticated True when a full session was created; false when an intermediate session token was returned instead.
+	MemberAuthenticated bool `json:"member_authenticated"`
+
+	// MemberDevice Fingerprinting data, present when a valid telemetry_id was sent.
+	MemberDevice *DeviceInfo `json:"member_device,omitempty"`
+
+	// MemberID ID of the new Member.
+	MemberID string `json:"member_id"`
+
+	// MemberSession The Member's session; null while more factors are needed.
+	MemberSession *MemberSession `json:"member_session,omitempty"`
+
+	// MFARequired What the Member can use to finish MFA, when MFA is pending.
+	MFARequired *MFARequired `json:"mfa_required,omitempty"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// PrimaryRequired Extra primary methods the organization demands, when the discovery factor alone is not enough.
+	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Short-lived session JWT; empty when member_authenticated is false.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque session token; empty when member_authenticated is false.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// DiscoveryOrganizationsListRequest Body sent to list the organizations a user can enter. It carries exactly one credential, an intermediate session token or a Member session token or JWT; the API refuses none or several, and so does the generated validation, before anything is sent.
+type DiscoveryOrganizationsListRequest struct {
+	// IntermediateSessionToken Intermediate session token from a discovery flow; it is not used up by this call.
+	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
+
+	// SessionJWT Session JWT of a Member; only memberships and invites are listed then.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token of a Member; only memberships and invites are listed then.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// DiscoveryOrganizationsListResponse Answer to a discovery list call, the organizations the credential can reach with the user's standing in each.
+type DiscoveryOrganizationsListResponse struct {
+	// DiscoveredOrganizations Organizations the user belongs to, is invited to or may join (JIT provisioning allowed, email domain allowed and at least one other verified Member with that domain).
+	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
+
+	// EmailAddress The email address the credential belongs to.
+	EmailAddress string `json:"email_address"`
+
+	// OrganizationIDHint ID of the organization the intermediate session token is tied to, if it is; null or absent for tokens from email magic link or OAuth discovery and whenever a session is passed. Absent, null and empty mean the same to a caller, so it is a plain string.
+	OrganizationIDHint string `json:"organization_id_hint,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
 // EmailFactor Details of an email-based factor.
 type EmailFactor struct {
 	// EmailAddress The email address used.
@@ -473,7 +824,7 @@ type EmailFactor struct {
 	EmailID string `json:"email_id"`
 }
 
-// EmailImplicitRoleAssignment Grants a role to every Member with a verified email in a domain.
+// EmailImplicitRoleAssignment Grants a role to every Member with a verified email in a domain. Organizations list them, and a discovery organization create call sends them, so both fields must be non-empty.
 type EmailImplicitRoleAssignment struct {
 	// Domain Email domain, such as example.com.
 	Domain string `json:"domain"`
@@ -564,6 +915,39 @@ type ImpersonationAuthenticateResponse struct {
 
 	// StatusCode HTTP status echoed in the body.
 	StatusCode int32 `json:"status_code"`
+}
+
+// JWK One public key of the project's JSON Web Key Set (RFC 7517), used to check session JWT signatures; a JWT names its key with kid.
+type JWK struct {
+	// Alg Signing algorithm of the key; known value RS256.
+	Alg JWKAlgorithm `json:"alg"`
+
+	// E RSA public exponent, base64url-encoded (usually AQAB).
+	E string `json:"e"`
+
+	// KeyOps Operations the key may be used for; known value verify.
+	KeyOps []JWKKeyOperation `json:"key_ops"`
+
+	// Kid Key ID, matched against the kid header of a JWT (for example jwk-test-<uuid> or jwk-live-<uuid>).
+	Kid string `json:"kid"`
+
+	// Kty Key type; known value RSA.
+	Kty JWKKeyType `json:"kty"`
+
+	// N RSA modulus, base64url-encoded.
+	N string `json:"n"`
+
+	// Use What the key is for; known value sig (signatures).
+	Use JWKUse `json:"use"`
+
+	// X5C X.509 certificate chain of the key, base64-encoded DER.
+	X5C []string `json:"x5c"`
+
+	// X5TS256 SHA-256 thumbprint of the certificate under the name Stytch's Node SDK and docs use. The official sources disagree on this name (and RFC 7517 spells it x5t#S256), so both spellings are optional until a live answer settles it; empty when absent.
+	X5TS256 string `json:"x5tS256,omitempty"`
+
+	// X5TS256SnakeCase The same thumbprint under the snake_case name the official Go SDK reads; see x5tS256. Empty when absent.
+	X5TS256SnakeCase string `json:"x5t_s256,omitempty"`
 }
 
 // MFARequired What a Member still has to do to finish MFA.
@@ -1727,6 +2111,87 @@ type SSORegistration struct {
 	SSOAttributes map[string]interface{} `json:"sso_attributes,omitzero"`
 }
 
+// SessionsAuthenticateRequest Body sent to check a Member session, given by exactly one of session_token and session_jwt (the generated validation refuses none or both before anything is sent), optionally extending it and checking a permission.
+type SessionsAuthenticateRequest struct {
+	// AuthorizationCheck A permission to check together with a session, sent in a session authenticate call; the API answers HTTP 403 when the session's roles do not allow it.
+	AuthorizationCheck *AuthorizationCheck `json:"authorization_check,omitempty"`
+
+	// SessionCustomClaims Custom claims to merge into the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Extends the session to end this many minutes from now (5 to 527040); when omitted the session is not extended.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// SessionJWT Session JWT to check; an expired one is accepted while the session lives.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token to check.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// SessionsAuthenticateResponse Answer to a session check, the session (extended when asked), its Member and Organization, and the verdict of the authorization check when one was requested.
+type SessionsAuthenticateResponse struct {
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberSession An authenticated Member session.
+	MemberSession MemberSession `json:"member_session"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Session JWT; a fresh one when the JWT sent had expired.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque token of the session.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+
+	// Verdict Result of authorization_check; present only when one was sent and passed.
+	Verdict *AuthorizationVerdict `json:"verdict,omitempty"`
+}
+
+// SessionsGetJWKSResponse Answer to a JWKS request, the public keys that currently sign the project's session JWTs.
+type SessionsGetJWKSResponse struct {
+	// Keys The signing keys; during a rotation both the old and the new key are listed.
+	Keys []JWK `json:"keys"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// SessionsRevokeRequest Body sent to revoke sessions. The API expects one identifier, either one session (by member_session_id, session_token or session_jwt) or all sessions of a Member (by member_id), so the generated validation refuses none or several before anything is sent.
+type SessionsRevokeRequest struct {
+	// MemberID Member whose sessions are all revoked.
+	MemberID *string `json:"member_id,omitempty"`
+
+	// MemberSessionID ID of the session to revoke.
+	MemberSessionID *string `json:"member_session_id,omitempty"`
+
+	// SessionJWT Session JWT of the session to revoke.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token of the session to revoke.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// SessionsRevokeResponse Answer once the sessions are revoked; it carries only the request ID and status.
+type SessionsRevokeResponse struct {
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
 // TrustedAuthTokenFactor Details of a trusted auth token factor.
 type TrustedAuthTokenFactor struct {
 	// TokenID ID of the trusted auth token profile.
@@ -1753,6 +2218,24 @@ type MagicLinksEmailInviteParams struct {
 	// XStytchMemberSessionJWT Session JWT of an active Member; when set, the call is authorized with that Member's permissions.
 	XStytchMemberSessionJWT *string `json:"X-Stytch-Member-SessionJWT,omitempty"`
 }
+
+// SessionsRevokeParams holds the header parameters of SessionsRevoke that NewSessionsRevokeRequest sets.
+type SessionsRevokeParams struct {
+	// XStytchMemberSession Session token of an active Member; when set, the call is authorized with that Member's permissions.
+	XStytchMemberSession *string `json:"X-Stytch-Member-Session,omitempty"`
+
+	// XStytchMemberSessionJWT Session JWT of an active Member; when set, the call is authorized with that Member's permissions.
+	XStytchMemberSessionJWT *string `json:"X-Stytch-Member-SessionJWT,omitempty"`
+}
+
+// DiscoveryIntermediateSessionsExchangeJSONRequestBody is the application/json body NewDiscoveryIntermediateSessionsExchangeRequest sends.
+type DiscoveryIntermediateSessionsExchangeJSONRequestBody = DiscoveryIntermediateSessionsExchangeRequest
+
+// DiscoveryOrganizationsListJSONRequestBody is the application/json body NewDiscoveryOrganizationsListRequest sends.
+type DiscoveryOrganizationsListJSONRequestBody = DiscoveryOrganizationsListRequest
+
+// DiscoveryOrganizationsCreateJSONRequestBody is the application/json body NewDiscoveryOrganizationsCreateRequest sends.
+type DiscoveryOrganizationsCreateJSONRequestBody = DiscoveryOrganizationsCreateRequest
 
 // ImpersonationAuthenticateJSONRequestBody is the application/json body NewImpersonationAuthenticateRequest sends.
 type ImpersonationAuthenticateJSONRequestBody = ImpersonationAuthenticateRequest
@@ -1786,6 +2269,99 @@ type RecoveryCodesRecoverJSONRequestBody = RecoveryCodesRecoverRequest
 
 // RecoveryCodesRotateJSONRequestBody is the application/json body NewRecoveryCodesRotateRequest sends.
 type RecoveryCodesRotateJSONRequestBody = RecoveryCodesRotateRequest
+
+// SessionsAuthenticateJSONRequestBody is the application/json body NewSessionsAuthenticateRequest sends.
+type SessionsAuthenticateJSONRequestBody = SessionsAuthenticateRequest
+
+// SessionsRevokeJSONRequestBody is the application/json body NewSessionsRevokeRequest sends.
+type SessionsRevokeJSONRequestBody = SessionsRevokeRequest
+
+// NewDiscoveryIntermediateSessionsExchangeRequest calls the generic DiscoveryIntermediateSessionsExchange builder with application/json body
+func NewDiscoveryIntermediateSessionsExchangeRequest(server string, body DiscoveryIntermediateSessionsExchangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryIntermediateSessionsExchangeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryIntermediateSessionsExchangeRequestWithBody constructs an http.Request for the DiscoveryIntermediateSessionsExchange method, with any body, and a specified content type
+func NewDiscoveryIntermediateSessionsExchangeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/intermediate_sessions/exchange"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscoveryOrganizationsListRequest calls the generic DiscoveryOrganizationsList builder with application/json body
+func NewDiscoveryOrganizationsListRequest(server string, body DiscoveryOrganizationsListJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryOrganizationsListRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryOrganizationsListRequestWithBody constructs an http.Request for the DiscoveryOrganizationsList method, with any body, and a specified content type
+func NewDiscoveryOrganizationsListRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscoveryOrganizationsCreateRequest calls the generic DiscoveryOrganizationsCreate builder with application/json body
+func NewDiscoveryOrganizationsCreateRequest(server string, body DiscoveryOrganizationsCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryOrganizationsCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryOrganizationsCreateRequestWithBody constructs an http.Request for the DiscoveryOrganizationsCreate method, with any body, and a specified content type
+func NewDiscoveryOrganizationsCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations/create"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
 
 // NewImpersonationAuthenticateRequest calls the generic ImpersonationAuthenticate builder with application/json body
 func NewImpersonationAuthenticateRequest(server string, body ImpersonationAuthenticateJSONRequestBody) (*http.Request, error) {
@@ -2169,6 +2745,119 @@ func NewRecoveryCodesGetRequest(server string, organizationID string, memberID s
 
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSessionsAuthenticateRequest calls the generic SessionsAuthenticate builder with application/json body
+func NewSessionsAuthenticateRequest(server string, body SessionsAuthenticateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSessionsAuthenticateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSessionsAuthenticateRequestWithBody constructs an http.Request for the SessionsAuthenticate method, with any body, and a specified content type
+func NewSessionsAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSessionsGetJWKSRequest constructs an http.Request for the SessionsGetJWKS method
+func NewSessionsGetJWKSRequest(server string, projectID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	// stytch-b2b-go: an empty, "." or ".." segment would change which endpoint is called.
+	switch pathParam0 {
+	case "", ".", "..":
+		return nil, fmt.Errorf("path parameter project_id: invalid value %q", pathParam0)
+	}
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + fmt.Sprintf("/v1/b2b/sessions/jwks/%s", pathParam0)
+	req, err := http.NewRequest(http.MethodGet, operationURL, nil)
+
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSessionsRevokeRequest calls the generic SessionsRevoke builder with application/json body
+func NewSessionsRevokeRequest(server string, params *SessionsRevokeParams, body SessionsRevokeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSessionsRevokeRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSessionsRevokeRequestWithBody constructs an http.Request for the SessionsRevoke method, with any body, and a specified content type
+func NewSessionsRevokeRequestWithBody(server string, params *SessionsRevokeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/revoke"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XStytchMemberSession != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Stytch-Member-Session", *params.XStytchMemberSession, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Stytch-Member-Session", headerParam0)
+		}
+
+		if params.XStytchMemberSessionJWT != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Stytch-Member-SessionJWT", *params.XStytchMemberSessionJWT, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Stytch-Member-SessionJWT", headerParam1)
+		}
+
 	}
 
 	return req, nil

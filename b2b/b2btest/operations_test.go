@@ -290,6 +290,8 @@ func TestHandlesAreTheGeneratedOperations(t *testing.T) {
 		b2btest.MagicLinksEmailDiscoverySend, b2btest.MagicLinksEmailInvite, b2btest.MagicLinksEmailLoginOrSignup,
 		b2btest.OAuthAuthenticate, b2btest.OAuthDiscoveryAuthenticate, b2btest.PasswordsSessionsReset,
 		b2btest.RecoveryCodesGet, b2btest.RecoveryCodesRecover, b2btest.RecoveryCodesRotate,
+		b2btest.DiscoveryIntermediateSessionsExchange, b2btest.DiscoveryOrganizationsCreate, b2btest.DiscoveryOrganizationsList,
+		b2btest.SessionsAuthenticate, b2btest.SessionsGetJWKS, b2btest.SessionsRevoke,
 	}
 	assert.ElementsMatch(t, gen.Operations, handles)
 	for _, op := range gen.Operations {
