@@ -72,8 +72,12 @@ func (c *coverage) covers(path string, want, got any) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(w)) {
 			gv, present := g[k]
-			if !present && w[k] != nil {
-				c.diffs = append(c.diffs, fmt.Sprintf("%s.%s: missing from the result", path, k))
+			// A zero value the result leaves out is not lost: the optional fields that absence and
+			// zero mean the same for are encoded with omitempty.
+			if !present {
+				if !isZero(w[k]) {
+					c.diffs = append(c.diffs, fmt.Sprintf("%s.%s: missing from the result", path, k))
+				}
 				continue
 			}
 			c.covers(path+"."+k, w[k], gv)
