@@ -3,11 +3,11 @@ package b2btest_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"go/ast"
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
