@@ -167,6 +167,65 @@ func callSDK(ctx context.Context, c *b2b.Client, params, headers any, extra ...b
 	return out[0].Interface(), err
 }
 
+// headerValues returns the set header parameters of a header params struct (such as
+// *gen.MagicLinksEmailInviteParams, whose JSON names are the header names), by header name.
+func headerValues(headers any) map[string]string {
+	out := map[string]string{}
+	v := reflect.ValueOf(headers)
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
+		return out
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
+			out[name] = f.Elem().String()
+		}
+	}
+	return out
+}
+
+// liveSessionsFor adapts fixture params and headers to what the fake accepts, as the API would:
+// params sending both session_token and session_jwt keep only the token (the API refuses both),
+// and every member-session header gets a live session the fake issued for a member of the
+// params' organization. params is copied, not changed. minted lists the session credentials made.
+func liveSessionsFor(t *testing.T, srv *b2btest.Server, params, headers any) (any, any, []string) {
+	t.Helper()
+	pv := reflect.New(reflect.TypeOf(params).Elem())
+	pv.Elem().Set(reflect.ValueOf(params).Elem())
+	if tok, jwt := pv.Elem().FieldByName("SessionToken"), pv.Elem().FieldByName("SessionJWT"); tok.IsValid() && jwt.IsValid() && !tok.IsNil() && !jwt.IsNil() {
+		jwt.Set(reflect.Zero(jwt.Type()))
+	}
+	hv := reflect.ValueOf(headers)
+	if !hv.IsValid() || hv.IsNil() {
+		return pv.Interface(), headers, nil
+	}
+	org := ""
+	if f := pv.Elem().FieldByName("OrganizationID"); f.IsValid() {
+		org = f.String()
+	}
+	login, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
+		MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, "header-admin@example.com")})
+	require.NoError(t, err)
+	require.True(t, login.MemberAuthenticated)
+	out := reflect.New(hv.Type().Elem())
+	out.Elem().Set(hv.Elem())
+	for i := range out.Elem().NumField() {
+		f := out.Elem().Field(i)
+		name, _, _ := strings.Cut(out.Elem().Type().Field(i).Tag.Get("json"), ",")
+		if f.Kind() != reflect.Pointer || f.IsNil() {
+			continue
+		}
+		value := login.SessionToken
+		if strings.HasSuffix(strings.ToLower(name), "jwt") {
+			value = login.SessionJWT
+		}
+		f.Set(reflect.ValueOf(&value))
+	}
+	return pv.Interface(), out.Interface(), []string{login.SessionToken, login.SessionJWT}
+}
+
 // rawResponse is an answer read in full.
 type rawResponse struct {
 	status int

@@ -51,7 +51,8 @@ func TestEveryOperationThroughTheSDK(t *testing.T) {
 					withValidRecoveryCode(t, c, &cp)
 					params = &cp
 				}
-				resp, err := callSDK(context.Background(), c, params, tc.Headers)
+				params, headers, minted := liveSessionsFor(t, srv, params, tc.Headers)
+				resp, err := callSDK(context.Background(), c, params, headers)
 				if tc.Op.ID == b2btest.PasswordsSessionsReset.ID && kind == "minimal" {
 					// Valid for the spec, but like the API the fake needs a session to reset from.
 					var e *b2b.Error
@@ -69,7 +70,7 @@ func TestEveryOperationThroughTheSDK(t *testing.T) {
 
 				// No secret the params or headers carried is in the recording.
 				dump := fmt.Sprintf("%+v", srv.Requests())
-				secrets := fixtures.Secrets(tc)
+				secrets := append(fixtures.Secrets(tc), minted...)
 				if p, ok := params.(*gen.RecoveryCodesRecoverRequest); ok {
 					secrets = append(secrets, p.RecoveryCode)
 				}
@@ -97,18 +98,14 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 				srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
 					OrganizationID: fixtures.OrganizationID, EmailAddress: "someone@example.com"})
 			}
+			params, headers, _ := liveSessionsFor(t, srv, params, tc.Headers)
 			req, err := params.(interface {
 				NewHTTPRequest(string) (*http.Request, error)
 			}).NewHTTPRequest(srv.URL)
 			require.NoError(t, err)
 			req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
-			if h, ok := tc.Headers.(*gen.MagicLinksEmailInviteParams); ok {
-				if h.XStytchMemberSession != nil {
-					req.Header.Set("X-Stytch-Member-Session", *h.XStytchMemberSession)
-				}
-				if h.XStytchMemberSessionJWT != nil {
-					req.Header.Set("X-Stytch-Member-SessionJWT", *h.XStytchMemberSessionJWT)
-				}
+			for name, value := range headerValues(headers) {
+				req.Header.Set(name, value)
 			}
 			route, err := checkRequest(t, req)
 			require.NoError(t, err)
