@@ -1,0 +1,21 @@
+package b2btest
+
+// Hooks for the package's own tests.
+
+// WithoutBehavior makes the server answer the operation from the spec alone, as it answers an
+// operation it has no behavior for.
+func WithoutBehavior(opID string) Option {
+	return func(c *config) {
+		if c.noBehavior == nil {
+			c.noBehavior = map[string]bool{}
+		}
+		c.noBehavior[opID] = true
+	}
+}
+
+// WithLegacyEncoding makes the server encode answers as it did before they were encoded once,
+// outside the lock: the baseline of BenchmarkFakeThroughput.
+func WithLegacyEncoding() Option { return func(c *config) { c.legacy = true } }
+
+// StatefulOperations lists the operationIds with stateful behavior.
+func StatefulOperations() []string { return statefulOperations() }
