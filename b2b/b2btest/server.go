@@ -524,3 +524,31 @@ func (s *Server) Token(op Operation, organizationID, emailAddress string) string
 	ms := s.st.memberByEmail(o, emailAddress, "", statusActive)
 	return s.st.mint(rule.kind, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
 }
+
+// Session starts a session for the member with emailAddress in organizationID (both created if
+// needed, in Strict mode too; "" means the default organization), as if the member had just
+// authenticated with factors, and returns its session token and JWT. Use it for sessions the
+// fake's operations cannot produce, such as ones with SSO, TOTP or WebAuthn factors: an
+// authenticate call that presents the token extends the session and answers with its factors.
+// Factors without timestamps get the current time.
+func (s *Server) Session(organizationID, emailAddress string, factors ...gen.AuthenticationFactor) (sessionToken, sessionJWT string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if organizationID == "" {
+		organizationID = s.st.defaultOrgID()
+	}
+	o := s.st.ensureOrg(organizationID)
+	ms := s.st.memberByEmail(o, emailAddress, "", statusActive)
+	stamped := make([]gen.AuthenticationFactor, len(factors))
+	for i, f := range factors {
+		now := s.now()
+		for _, t := range []**time.Time{&f.CreatedAt, &f.UpdatedAt, &f.LastAuthenticatedAt} {
+			if *t == nil {
+				*t = &now
+			}
+		}
+		stamped[i] = f
+	}
+	sess := s.startSession(&call{projectID: ProjectID}, o, ms, stamped, nil, "", nil, nil)
+	return sess.token, sess.jwt
+}
