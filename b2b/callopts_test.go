@@ -225,3 +225,34 @@ func TestRawBodyIsCapped(t *testing.T) {
 	assert.Len(t, body, 1024, "the body reads at most the client's cap")
 	require.NoError(t, resp.Body.Close())
 }
+
+func TestWithTransportWrapper(t *testing.T) {
+	tc := resGET(t)
+	srv := resNewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { resOK(w, tc.Response) })
+	var order []string
+	wrap := func(name string) func(http.RoundTripper) http.RoundTripper {
+		return func(next http.RoundTripper) http.RoundTripper {
+			require.NotNil(t, next, "the wrapper gets the transport in use")
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				order = append(order, name)
+				return next.RoundTrip(r)
+			})
+		}
+	}
+	c, _ := resClient(t, srv.URL, WithTransportWrapper(wrap("inner")), WithTransportWrapper(wrap("outer")))
+	_, err := resInvoke(t.Context(), t, c, tc.Minimal, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"outer", "inner"}, order, "the first wrapper is innermost")
+	assert.NotNil(t, c.x.hc.CheckRedirect, "the redirect policy stays")
+	_, isDefault := c.x.hc.Transport.(*http.Transport)
+	assert.False(t, isDefault)
+
+	_, err = NewClient(resProjectID, resSecret, WithTransportWrapper(nil))
+	assert.Error(t, err)
+	_, err = NewClient(resProjectID, resSecret, WithTransportWrapper(func(http.RoundTripper) http.RoundTripper { return nil }))
+	assert.Error(t, err)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -59,6 +59,7 @@ type Option func(*config) error
 type config struct {
 	baseURL    string
 	httpClient *http.Client
+	wrap       []func(http.RoundTripper) http.RoundTripper
 	timeout    time.Duration
 	maxRetries int
 	maxBody    int64
@@ -106,6 +107,21 @@ func WithHTTPClient(hc *http.Client) Option {
 		own := *hc
 		own.CheckRedirect = noRedirects
 		c.httpClient = &own
+		return nil
+	}
+}
+
+// WithTransportWrapper wraps the transport the client sends requests with: its own tuned one, or
+// the one of WithHTTPClient, whichever is in use. wrap gets that transport and returns the one to
+// use, typically a middleware that calls it, such as drift.NewTransport. Wrappers given in
+// several options are applied in order, the first innermost. The client's redirect policy, the
+// transport's connection reuse and the SDK's deadline, retries and body cap stay as they are.
+func WithTransportWrapper(wrap func(next http.RoundTripper) http.RoundTripper) Option {
+	return func(c *config) error {
+		if wrap == nil {
+			return errors.New("WithTransportWrapper: nil function")
+		}
+		c.wrap = append(c.wrap, wrap)
 		return nil
 	}
 }
@@ -218,6 +234,20 @@ func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = newHTTPClient()
+	}
+	if len(cfg.wrap) > 0 {
+		hc := *cfg.httpClient // a copy: the caller's client, if any, stays as it is
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		for _, w := range cfg.wrap {
+			if rt = w(rt); rt == nil {
+				return nil, errors.New(errPrefix + "NewClient: WithTransportWrapper: the wrapper returned a nil transport")
+			}
+		}
+		hc.Transport = rt
+		cfg.httpClient = &hc
 	}
 	base, err := url.Parse(cfg.baseURL)
 	if err != nil {

@@ -334,9 +334,9 @@ func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen
 	return &gen.MemberSession{
 		MemberSessionID:       sess.id,
 		MemberID:              ms.m.MemberID,
-		StartedAt:             &started,
-		LastAccessedAt:        &accessed,
-		ExpiresAt:             &expires,
+		StartedAt:             started,
+		LastAccessedAt:        accessed,
+		ExpiresAt:             expires,
 		AuthenticationFactors: sess.factors,
 		OrganizationID:        o.org.OrganizationID,
 		Roles:                 roles,
