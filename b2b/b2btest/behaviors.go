@@ -1,6 +1,7 @@
 package b2btest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -19,8 +20,9 @@ type call struct {
 	body       []byte
 	header     http.Header
 	pathParams map[string]string
-	mfa        bool   // scripted: answer that MFA is required
-	projectID  string // the project ID of the request's credentials
+	mfa        bool         // scripted: answer that MFA is required
+	projectID  string       // the project ID of the request's credentials
+	pending    []pendingJWT // session JWTs to sign after the lock is released
 }
 
 // behavior is what the fake does for one operation: decode turns the request into the
@@ -96,11 +98,20 @@ func (s *Server) handle(c *call) ([]byte, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	repl := s.completeJWTs(c)
 	out, merr := s.spec.enc.encode(resp)
 	if merr != nil {
 		return nil, newAPIError(http.StatusInternalServerError, gen.ErrorTypeInternalServerError, "b2btest: cannot encode the answer: "+merr.Error())
 	}
-	return out, nil
+	return replaceAll(out, repl), nil
+}
+
+// replaceAll replaces, in b, each old string of pairs (old, new, old, new, ...) by its new one.
+func replaceAll(b []byte, pairs []string) []byte {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b = bytes.ReplaceAll(b, []byte(pairs[i]), []byte(pairs[i+1]))
+	}
+	return b
 }
 
 // handleLegacy is how the fake answered before answers were encoded once, outside the lock:
@@ -127,8 +138,9 @@ func (s *Server) handleLegacy(b behavior, c *call) ([]byte, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	repl := s.completeJWTs(c)
 	out, _ := json.Marshal(raw)
-	return out, nil
+	return replaceAll(out, repl), nil
 }
 
 // decodeParams decodes the body (or, for an operation without one, the path parameters) into the

@@ -30,6 +30,9 @@
 //
 // These operations have stateful behavior, described below:
 //
+//	DiscoveryIntermediateSessionsExchange
+//	DiscoveryOrganizationsCreate
+//	DiscoveryOrganizationsList
 //	ImpersonationAuthenticate
 //	MagicLinksAuthenticate
 //	MagicLinksDiscoveryAuthenticate
@@ -42,6 +45,9 @@
 //	RecoveryCodesGet
 //	RecoveryCodesRecover
 //	RecoveryCodesRotate
+//	SessionsAuthenticate
+//	SessionsGetJWKS
+//	SessionsRevoke
 //
 // Any other operation of the spec is validated like these and answered with a valid example of
 // its 200 response built from the spec (every field set, package internal/specwalk), which
@@ -108,8 +114,31 @@
 //     shows them). Recover spends one and answers recovery_codes_remaining; an unknown or spent code
 //     fails with 404 recovery_code_not_found. Rotate replaces the set; the old codes stop working.
 //
-//   - Discovery answers list the organizations where the email address has a member, and those
-//     whose email_jit_provisioning is RESTRICTED to a domain it belongs to.
+//   - Discovery answers (discovery authenticate, and Discovery Organizations List with the
+//     intermediate session token they issue) list the organizations where the email address has a
+//     member, and those whose email_jit_provisioning is RESTRICTED to a domain it belongs to; List
+//     with a session lists the member's memberships only. organization_id_hint names the
+//     organization an intermediate session from an organization's login is tied to.
+//
+//   - Intermediate sessions: Exchange and Create take only intermediate session tokens the fake
+//     issued and that have not expired (10 minutes) or been used, else 404
+//     intermediate_session_not_found. Exchange joins an organization where the address has a
+//     member, or whose email domain rules let it join (a new active member); any other is 404
+//     member_not_found (the fake's choice). Create makes the organization (name and slug derived
+//     from the address when not given; a slug or external ID already used is 400
+//     invalid_request) and an active stytch_admin member. Both honour the organization's MFA
+//     policy and auth methods: while they are unmet the answer is mfa_required or
+//     primary_required with the same intermediate session token, which stays usable; otherwise the
+//     token is used up and a session starts.
+//
+//   - Sessions Authenticate knows only sessions the fake issued (revoked or expired ones are 404
+//     session_not_found, in every mode): session_duration_minutes extends the session (without it
+//     the session is not extended), custom claims are merged, a fresh JWT is issued. With
+//     authorization_check, stytch_admin grants every action, and a custom role of the organization
+//     (Organization.CustomRoles) grants what its permissions list; else 403
+//     session_authorization_error (403 session_authorization_tenancy_error for another
+//     organization). Sessions Revoke ends one session (by member_session_id, token or JWT) or all
+//     of a member's (member_id); revoked sessions stop working everywhere at once.
 //
 //   - Stytch's documented sandbox values (SandboxEmail, SandboxOrganizationID, SandboxTokenSuccess,
 //     ...) give the answers the sandbox gives, and send no email.

@@ -205,7 +205,7 @@ func (s *Server) startSession(c *call, o *orgState, ms *memberState, factors []g
 		d = *minutes
 	}
 	sess.expires = now.Add(time.Duration(d) * time.Minute)
-	s.reissueJWT(o, ms, sess)
+	s.reissueJWT(c, o, ms, sess)
 	return sess
 }
 
@@ -228,8 +228,11 @@ func mergeClaims(have, add map[string]any) map[string]any {
 	return merged
 }
 
-// reissueJWT signs a new session JWT for sess (valid five minutes) and records it.
-func (s *Server) reissueJWT(o *orgState, ms *memberState, sess *session) {
+// reissueJWT starts a new session JWT for sess (valid five minutes). Signing takes far longer
+// than anything else a call does, so it happens after the server's lock is released (see
+// completeJWTs): until then sess.jwt, and the answer, hold a placeholder that the signed JWT
+// replaces in the encoded answer.
+func (s *Server) reissueJWT(c *call, o *orgState, ms *memberState, sess *session) {
 	now := s.now()
 	sess.lastAccessed = now
 	project := sess.projectID
@@ -264,8 +267,38 @@ func (s *Server) reissueJWT(o *orgState, ms *memberState, sess *session) {
 	for k, v := range sess.claims {
 		claims[k] = v
 	}
-	sess.jwt = s.keys.sign(claims)
-	s.st.sessions[sess.jwt] = sess
+	input := s.keys.signingInput(claims)
+	sess.jwtInput = input
+	sess.jwt = input + jwtPlaceholder
+	c.pending = append(c.pending, pendingJWT{sess: sess, input: input})
+}
+
+// jwtPlaceholder ends a session JWT that is not signed yet, in place of the signature. It is
+// replaced in the encoded answer; no client ever sees it.
+const jwtPlaceholder = ".b2btest-unsigned"
+
+// pendingJWT is a session JWT to sign once the lock is released.
+type pendingJWT struct {
+	sess  *session
+	input string
+}
+
+// completeJWTs signs the call's pending JWTs, outside the server's lock, records them, and
+// returns the replacements of their placeholders.
+func (s *Server) completeJWTs(c *call) []string {
+	var repl []string
+	for _, p := range c.pending {
+		full := p.input + "." + s.keys.signature(p.input)
+		s.mu.Lock()
+		s.st.sessions[full] = p.sess
+		if p.sess.jwtInput == p.input {
+			p.sess.jwt = full
+		}
+		s.mu.Unlock()
+		repl = append(repl, p.input+jwtPlaceholder, full)
+	}
+	c.pending = nil
+	return repl
 }
 
 // primaryResult is how a primary authentication (magic link, OAuth) ends: a session, or an

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
 // The claims of a session JWT that hold Stytch's session and organization.
@@ -87,8 +89,9 @@ func (sg *signer) init() {
 	})
 }
 
-// sign returns a compact JWS of claims: header {alg: RS256, kid, typ: JWT}.
-func (sg *signer) sign(claims map[string]any) string {
+// signingInput returns the first two parts of a compact JWS of claims: the header
+// {alg: RS256, kid, typ: JWT} and the payload, base64url encoded.
+func (sg *signer) signingInput(claims map[string]any) string {
 	sg.init()
 	header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": sg.kid, "typ": "JWT"})
 	payload, err := json.Marshal(claims)
@@ -96,13 +99,37 @@ func (sg *signer) sign(claims map[string]any) string {
 		panic("b2btest: encoding session JWT claims: " + err.Error())
 	}
 	enc := base64.RawURLEncoding
-	input := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+}
+
+// signature returns the base64url RS256 signature of a signing input.
+func (sg *signer) signature(input string) string {
+	sg.init()
 	digest := sha256.Sum256([]byte(input))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, sg.key, crypto.SHA256, digest[:])
 	if err != nil {
 		panic("b2btest: signing a session JWT: " + err.Error())
 	}
-	return input + "." + enc.EncodeToString(sig)
+	return base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// sign returns a compact JWS of claims.
+func (sg *signer) sign(claims map[string]any) string {
+	input := sg.signingInput(claims)
+	return input + "." + sg.signature(input)
+}
+
+// genJWK returns the signing key as the spec's JWK, with its SHA-256 certificate thumbprint
+// under both spellings the sources use.
+func (sg *signer) genJWK() gen.JWK {
+	sg.init()
+	j := sg.jwk
+	thumb, _ := j["x5t#S256"].(string)
+	x5c, _ := j["x5c"].([]string)
+	return gen.JWK{
+		Kty: "RSA", Use: "sig", Alg: "RS256", KeyOps: []gen.JWKKeyOperation{"verify"}, Kid: sg.kid,
+		N: j["n"].(string), E: j["e"].(string), X5C: x5c, X5TS256: thumb, X5TS256SnakeCase: thumb,
+	}
 }
 
 // publicKey returns the public half of the signing key and its key ID.

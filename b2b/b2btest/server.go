@@ -549,6 +549,10 @@ func (s *Server) Session(organizationID, emailAddress string, factors ...gen.Aut
 		}
 		stamped[i] = f
 	}
-	sess := s.startSession(&call{projectID: ProjectID}, o, ms, stamped, nil, "", nil, nil)
-	return sess.token, sess.jwt
+	c := &call{projectID: ProjectID}
+	sess := s.startSession(c, o, ms, stamped, nil, "", nil, nil)
+	s.mu.Unlock()
+	repl := s.completeJWTs(c)
+	s.mu.Lock()
+	return sess.token, repl[len(repl)-1]
 }

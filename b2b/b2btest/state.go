@@ -82,7 +82,8 @@ type memberState struct {
 // into, once an answer may hold them.
 type session struct {
 	id, token       string
-	jwt             string // the latest JWT
+	jwt             string // the latest JWT (a placeholder until it is signed)
+	jwtInput        string // the signing input of the latest JWT
 	orgID, memberID string
 	projectID       string
 	factors         []gen.AuthenticationFactor
