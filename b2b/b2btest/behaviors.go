@@ -1,12 +1,12 @@
 package b2btest
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
@@ -98,20 +98,39 @@ func (s *Server) handle(c *call) ([]byte, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	repl := s.completeJWTs(c)
+	resp = withSignedJWTs(resp, s.completeJWTs(c))
 	out, merr := s.spec.enc.encode(resp)
 	if merr != nil {
 		return nil, newAPIError(http.StatusInternalServerError, gen.ErrorTypeInternalServerError, "b2btest: cannot encode the answer: "+merr.Error())
 	}
-	return replaceAll(out, repl), nil
+	return out, nil
 }
 
-// replaceAll replaces, in b, each old string of pairs (old, new, old, new, ...) by its new one.
-func replaceAll(b []byte, pairs []string) []byte {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		b = bytes.ReplaceAll(b, []byte(pairs[i]), []byte(pairs[i+1]))
+// withSignedJWTs returns resp (an answer struct) with every top-level string field that holds a
+// placeholder of pairs (placeholder, signed JWT, ...) set to its signed JWT. Session JWTs are
+// top-level fields (session_jwt) of every answer that carries one.
+func withSignedJWTs(resp any, pairs []string) any {
+	if len(pairs) == 0 {
+		return resp
 	}
-	return b
+	rv := reflect.ValueOf(resp)
+	if rv.Kind() != reflect.Struct {
+		return resp
+	}
+	cp := reflect.New(rv.Type()).Elem()
+	cp.Set(rv)
+	for i := range cp.NumField() {
+		f := cp.Field(i)
+		if f.Kind() != reflect.String || !strings.HasSuffix(f.String(), jwtPlaceholder) {
+			continue
+		}
+		for j := 0; j+1 < len(pairs); j += 2 {
+			if f.String() == pairs[j] {
+				f.SetString(pairs[j+1])
+			}
+		}
+	}
+	return cp.Interface()
 }
 
 // handleLegacy is how the fake answered before answers were encoded once, outside the lock:
@@ -130,6 +149,9 @@ func (s *Server) handleLegacy(b behavior, c *call) ([]byte, *apiError) {
 	}
 	s.mu.Lock()
 	resp, err := b.run(s, c, p)
+	s.mu.Unlock()
+	resp = withSignedJWTs(resp, s.completeJWTs(c))
+	s.mu.Lock()
 	var raw json.RawMessage
 	if err == nil {
 		raw, _ = json.Marshal(resp)
@@ -138,9 +160,8 @@ func (s *Server) handleLegacy(b behavior, c *call) ([]byte, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	repl := s.completeJWTs(c)
 	out, _ := json.Marshal(raw)
-	return replaceAll(out, repl), nil
+	return out, nil
 }
 
 // decodeParams decodes the body (or, for an operation without one, the path parameters) into the

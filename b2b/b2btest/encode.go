@@ -21,15 +21,19 @@ import (
 // once per type, a mirror type with the same fields and layout whose tags drop omitempty on those
 // fields, and encodes the answer through it. Each answer is encoded exactly once.
 type encoder struct {
-	nullable map[reflect.Type]map[string]bool // struct type -> JSON names of nullable pointer fields
 	mu       sync.Mutex
-	mirrors  map[reflect.Type]reflect.Type // nil value: no mirror, encode as is
+	roots    map[reflect.Type]*openapi3.Schema // answer type -> its response schema, not yet learned
+	nullable map[reflect.Type]map[string]bool  // struct type -> JSON names of nullable pointer fields
+	mirrors  map[reflect.Type]reflect.Type     // nil value: no mirror, encode as is
+	seen     map[reflect.Type]bool             // struct types learned
 }
 
-// newEncoder learns from doc which fields of the generated types are nullable: for every
-// operation, the 200 response schema is walked alongside its generated Go type.
+// newEncoder notes, for every operation, the generated type of its 200 answer and the answer's
+// schema. Which fields are nullable is learned from the schema the first time an answer of the
+// type is encoded (walking the spec for every type up front would slow down the first NewServer).
 func newEncoder(doc *openapi3.T) *encoder {
-	e := &encoder{nullable: map[reflect.Type]map[string]bool{}, mirrors: map[reflect.Type]reflect.Type{}}
+	e := &encoder{roots: map[reflect.Type]*openapi3.Schema{}, nullable: map[reflect.Type]map[string]bool{},
+		mirrors: map[reflect.Type]reflect.Type{}, seen: map[reflect.Type]bool{}}
 	for _, op := range gen.Operations {
 		resp := op.NewResponse()
 		if resp == nil {
@@ -39,14 +43,13 @@ func newEncoder(doc *openapi3.T) *encoder {
 		if item == nil {
 			continue
 		}
-		o := item.GetOperation(op.Method)
-		schema := specwalk.ResponseBody(o, 200)
-		if schema == nil {
-			continue
+		if schema := specwalk.ResponseBody(item.GetOperation(op.Method), 200); schema != nil {
+			e.roots[reflect.TypeOf(resp).Elem()] = schema
 		}
-		e.learn(reflect.TypeOf(resp).Elem(), schema, map[reflect.Type]bool{})
 	}
-	e.learn(reflect.TypeFor[gen.Error](), errorSchema(doc), map[reflect.Type]bool{})
+	if s := errorSchema(doc); s != nil {
+		e.roots[reflect.TypeFor[gen.Error]()] = s
+	}
 	return e
 }
 
@@ -62,11 +65,11 @@ func errorSchema(doc *openapi3.T) *openapi3.Schema {
 
 // learn records the nullable pointer fields of t (a struct type of package gen) whose object
 // schema is schema, and of the struct types inside it.
-func (e *encoder) learn(t reflect.Type, schema *openapi3.Schema, seen map[reflect.Type]bool) {
-	if t.Kind() != reflect.Struct || schema == nil || seen[t] || t.PkgPath() != reflect.TypeFor[gen.Error]().PkgPath() {
+func (e *encoder) learn(t reflect.Type, schema *openapi3.Schema) {
+	if t.Kind() != reflect.Struct || schema == nil || e.seen[t] || t.PkgPath() != reflect.TypeFor[gen.Error]().PkgPath() {
 		return
 	}
-	seen[t] = true
+	e.seen[t] = true
 	direct := map[string]specwalk.Field{}
 	for _, f := range specwalk.Fields(schema) {
 		if strings.Count(f.Pointer, "/") == 1 {
@@ -95,7 +98,7 @@ func (e *encoder) learn(t reflect.Type, schema *openapi3.Schema, seen map[reflec
 			for ft = ft.Elem(); ft.Kind() == reflect.Pointer; ft = ft.Elem() {
 			}
 		}
-		e.learn(ft, child, seen)
+		e.learn(ft, child)
 	}
 }
 
@@ -141,6 +144,9 @@ func (e *encoder) mirror(t reflect.Type) reflect.Type {
 	m, done := e.mirrors[t]
 	if done {
 		return m
+	}
+	if schema, ok := e.roots[t]; ok {
+		e.learn(t, schema)
 	}
 	m = e.build(t, map[reflect.Type]bool{})
 	if m != nil && !sameLayout(t, m) {

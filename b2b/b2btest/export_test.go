@@ -19,3 +19,7 @@ func WithLegacyEncoding() Option { return func(c *config) { c.legacy = true } }
 
 // StatefulOperations lists the operationIds with stateful behavior.
 func StatefulOperations() []string { return statefulOperations() }
+
+// WithUnsignedJWTs puts random bytes where session JWT signatures go, as the fake did before it
+// signed them: the benchmark uses it to measure the rest of the fake.
+func WithUnsignedJWTs() Option { return func(c *config) { c.unsigned = true } }

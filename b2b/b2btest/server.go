@@ -71,6 +71,7 @@ type config struct {
 	key        *rsa.PrivateKey
 	noBehavior map[string]bool // operations answered from the spec alone (tests)
 	legacy     bool            // encode under the lock, twice (the baseline of the throughput benchmark)
+	unsigned   bool            // random bytes in place of JWT signatures, as the fake once did (benchmarks)
 }
 
 // WithOrganization adds an organization to the fake before it starts. Fields left empty get the
@@ -199,6 +200,7 @@ func newServer(fatalf func(string, ...any), opts []Option) *Server {
 		return nil
 	}
 	s.keys = newSigner(cfg.key)
+	s.keys.unsigned = cfg.unsigned
 	sp, err := loadSpec()
 	if err != nil {
 		fatalf("%v", err)
