@@ -16,6 +16,8 @@
 //	                 insist on https can trust it (Node: NODE_EXTRA_CA_CERTS=<file>)
 //	-ca-file PATH    where -tls writes the CA certificate (default stytch-fake-ca.pem in the
 //	                 system's temporary directory)
+//	-cert-hosts N,N  extra host names or IPs the -tls certificate is valid for (compose service
+//	                 names); it always covers localhost, 127.0.0.1, ::1 and the listening address
 //	-seed PATH       organizations and members to start with, JSON or YAML:
 //	                   organizations: [ {organization_id: ..., mfa_policy: ..., ...} ]
 //	                   members:       [ {organization_id: ..., email_address: ..., ...} ]

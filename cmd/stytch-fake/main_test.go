@@ -80,8 +80,17 @@ func tlsClient(t *testing.T, caFile string) *http.Client {
 
 func TestServesOverTLSWithTheCAItWrites(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	url, out := start(t, "-tls", "-ca-file", caFile)
+	url, out := start(t, "-tls", "-ca-file", caFile, "-cert-hosts", "stytch,10.9.9.9")
 	assert.True(t, strings.HasPrefix(url, "https://127.0.0.1:"))
+	pemCA, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(url, "https://"), &tls.Config{RootCAs: func() *x509.CertPool {
+		p := x509.NewCertPool()
+		p.AppendCertsFromPEM(pemCA)
+		return p
+	}(), ServerName: "stytch"})
+	require.NoError(t, err, "the certificate covers -cert-hosts")
+	conn.Close()
 	assert.Contains(t, out.String(), "stytch-fake: serving "+url)
 	assert.Contains(t, out.String(), "CA certificate "+caFile)
 

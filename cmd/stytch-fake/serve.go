@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
@@ -30,6 +31,7 @@ type config struct {
 	caFile string
 	seed   string
 	strict bool
+	hosts  string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -40,6 +42,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a generated certificate; its CA is written to -ca-file")
 	fs.StringVar(&c.caFile, "ca-file", filepath.Join(os.TempDir(), "stytch-fake-ca.pem"), "`path` where -tls writes the CA certificate (PEM)")
 	fs.StringVar(&c.seed, "seed", "", "JSON or YAML `file` of organizations and members to start with")
+	fs.StringVar(&c.hosts, "cert-hosts", "", "comma-separated extra `names` the -tls certificate is valid for (e.g. a compose service name)")
 	fs.BoolVar(&c.strict, "strict", false, "answer unknown organizations, members, tokens and sessions with the API's 404s")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
@@ -98,7 +101,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	if c.tls {
-		cfg, err := tlsConfig(ln.Addr(), c.caFile)
+		cfg, err := tlsConfig(ln.Addr(), c.caFile, c.hosts)
 		if err != nil {
 			ln.Close()
 			return err
@@ -135,7 +138,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 
 // tlsConfig makes a CA and a server certificate it signs, valid for the listening address,
 // localhost, 127.0.0.1 and ::1, and writes the CA certificate to caFile.
-func tlsConfig(addr net.Addr, caFile string) (*tls.Config, error) {
+func tlsConfig(addr net.Addr, caFile, extraHosts string) (*tls.Config, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -178,6 +181,16 @@ func tlsConfig(addr net.Addr, caFile string) (*tls.Config, error) {
 	}
 	if host, err := os.Hostname(); err == nil && host != "" {
 		leaf.DNSNames = append(leaf.DNSNames, host)
+	}
+	for _, h := range strings.Split(extraHosts, ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			continue
+		}
+		if ip := net.ParseIP(h); ip != nil {
+			leaf.IPAddresses = append(leaf.IPAddresses, ip)
+		} else {
+			leaf.DNSNames = append(leaf.DNSNames, h)
+		}
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
 	if err != nil {
