@@ -310,3 +310,29 @@ func TestJWKSOperation(t *testing.T) {
 	_, err = verifier(t, srv, nil).Verify(context.Background(), parts[0]+"."+parts[1]+"."+strings.Repeat("A", len(parts[2])), 0)
 	require.ErrorAs(t, err, &jerr, "a tampered JWT is refused")
 }
+
+// TestFacadeFlowsAgainstTheFake runs the facade's discovery and session methods against the fake:
+// magic-link discovery, exchange, local JWT verification (the JWKS is fetched from the fake),
+// revoke, and remote authenticate failing after it.
+func TestFacadeFlowsAgainstTheFake(t *testing.T) {
+	srv := b2btest.NewServer(t, b2btest.WithMember(gen.Member{OrganizationID: "org-acme", EmailAddress: "ada@acme.example"}))
+	c := validatingClient(t, srv)
+	ctx := context.Background()
+	disc, err := c.MagicLinks.Discovery.Authenticate(ctx, &b2b.MagicLinksDiscoveryAuthenticateParams{
+		DiscoveryMagicLinksToken: srv.Token(b2btest.MagicLinksDiscoveryAuthenticate, "", "ada@acme.example")})
+	require.NoError(t, err)
+	list, err := c.Discovery.Organizations.List(ctx, &b2b.DiscoveryOrganizationsListParams{IntermediateSessionToken: &disc.IntermediateSessionToken})
+	require.NoError(t, err)
+	require.Len(t, list.DiscoveredOrganizations, 1)
+	ex, err := c.Discovery.IntermediateSessions.Exchange(ctx, &b2b.DiscoveryIntermediateSessionsExchangeParams{
+		IntermediateSessionToken: disc.IntermediateSessionToken, OrganizationID: list.DiscoveredOrganizations[0].Organization.OrganizationID})
+	require.NoError(t, err)
+	require.True(t, ex.MemberAuthenticated)
+	local, err := c.Sessions.AuthenticateJWT(ctx, ex.SessionJWT)
+	require.NoError(t, err)
+	require.NotNil(t, local)
+	_, err = c.Sessions.Revoke(ctx, &b2b.SessionsRevokeParams{SessionJWT: &ex.SessionJWT})
+	require.NoError(t, err)
+	_, err = c.Sessions.Authenticate(ctx, &b2b.SessionsAuthenticateParams{SessionToken: &ex.SessionToken})
+	requireStytchError(t, err, http.StatusNotFound, "session_not_found")
+}

@@ -44,10 +44,10 @@ const JWKSPath = "/v1/b2b/sessions/jwks/"
 type signer struct {
 	given    *rsa.PrivateKey
 	unsigned bool // benchmarks only: no real signature
-	once  sync.Once
-	key   *rsa.PrivateKey
-	kid   string
-	jwk   map[string]any
+	once     sync.Once
+	key      *rsa.PrivateKey
+	kid      string
+	jwk      map[string]any
 }
 
 func newSigner(key *rsa.PrivateKey) *signer { return &signer{given: key} }
