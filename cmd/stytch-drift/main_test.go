@@ -512,6 +512,12 @@ func TestCouldNotRun(t *testing.T) {
 				}
 				switch format {
 				case "text":
+					if lines := r.lines(); tc.unsent {
+						assert.Len(t, lines, 1, "only the summary")
+					} else {
+						require.Len(t, lines, 2, "the call the run stopped at, and the summary")
+						assert.True(t, strings.HasPrefix(lines[0], "ERROR "+sandboxChecks()[0].name+": "), lines[0])
+					}
 					assert.Contains(t, r.last(), tc.reason)
 					assert.Contains(t, r.last(), ": could_not_run: ")
 					assert.True(t, strings.HasSuffix(r.last(), "(exit 3)"), r.last())

@@ -64,6 +64,7 @@ type outcome struct {
 	errorType b2b.ErrorType
 	requestID string
 	findings  []finding
+	stopped   bool // the run stopped at this check (see notRun)
 }
 
 // notRun is an error that stops the run: the probe could not reach a verdict (credentials
@@ -137,6 +138,7 @@ func probe(ctx context.Context, c *b2b.Client, col *drift.Collector, ids *reques
 			o.requestID = ids.take()
 		}
 		stop := o.judge(err, c.BaseURL())
+		o.stopped = stop != nil
 		for _, f := range col.Findings() {
 			o.add(f.Path, string(f.Kind), f.Detail)
 		}

@@ -120,8 +120,11 @@ type textReporter struct{ w io.Writer }
 
 func (r *textReporter) outcome(o outcome) {
 	mark := "ok   "
-	if len(o.findings) > 0 {
+	switch {
+	case len(o.findings) > 0:
 		mark = "DRIFT"
+	case o.stopped:
+		mark = "ERROR"
 	}
 	line := fmt.Sprintf("%s %s: %s", mark, o.check.name, answerOf(o))
 	if o.requestID != "" {
