@@ -135,21 +135,7 @@ type options struct {
 // probe and writes the output to stdout (flag errors to stderr), and returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var o options
-	fs := flag.NewFlagSet("stytch-drift", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// The credentials' defaults are read after parsing, so that -h never prints a secret.
-	fs.StringVar(&o.projectID, "project-id", "", "Test project `ID` (default $STYTCH_PROJECT_ID)")
-	fs.StringVar(&o.secret, "secret", "", "the project's `secret` (default $STYTCH_SECRET; prefer the variable)")
-	fs.StringVar(&o.baseURL, "base-url", "", "API root `URL` (default "+b2b.TestBaseURL+")")
-	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
-	fs.BoolVar(&o.failOnAdditive, "fail-on-additive", false, "exit 2 when the only findings are additive (unknown fields or values)")
-	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "deadline of each call, retries included")
-	fs.DurationVar(&o.runTimeout, "run-timeout", defaultRunTimeout, "bound of the whole run")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: stytch-drift [flags]\n\nChecks Stytch's answers to the B2B sandbox values against the spec of stytch-b2b-go %s.\nExit codes: 0 clean, 1 breaking drift, 2 additive drift with -fail-on-additive, 3 could not run.\n\n", version)
-		fs.PrintDefaults()
-	}
+	fs, showVersion := newFlagSet(&o, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitClean
@@ -223,4 +209,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	s.BaseURL, s.Checks = client.BaseURL(), len(checks)
 	rep.summary(s)
 	return s.ExitCode
+}
+
+// newFlagSet returns the command's flags, bound to o, writing errors and usage to w, and the
+// -version flag.
+func newFlagSet(o *options, w io.Writer) (*flag.FlagSet, *bool) {
+	fs := flag.NewFlagSet("stytch-drift", flag.ContinueOnError)
+	fs.SetOutput(w)
+	// The credentials' defaults are read after parsing, so that -h never prints a secret.
+	fs.StringVar(&o.projectID, "project-id", "", "Test project `ID` (default $STYTCH_PROJECT_ID)")
+	fs.StringVar(&o.secret, "secret", "", "the project's `secret` (default $STYTCH_SECRET; prefer the variable)")
+	fs.StringVar(&o.baseURL, "base-url", "", "API root `URL` (default "+b2b.TestBaseURL+")")
+	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
+	fs.BoolVar(&o.failOnAdditive, "fail-on-additive", false, "exit 2 when the only findings are additive (unknown fields or values)")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "deadline of each call, retries included")
+	fs.DurationVar(&o.runTimeout, "run-timeout", defaultRunTimeout, "bound of the whole run")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: stytch-drift [flags]\n\nChecks Stytch's answers to the B2B sandbox values against the spec of stytch-b2b-go %s.\nExit codes: 0 clean, 1 breaking drift, 2 additive drift with -fail-on-additive, 3 could not run.\n\n", version)
+		fs.PrintDefaults()
+	}
+	return fs, showVersion
 }
