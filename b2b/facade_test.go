@@ -387,9 +387,12 @@ func TestFacadeOpsTable(t *testing.T) {
 	for id := range facadeOps {
 		rowIDs = append(rowIDs, id)
 	}
+	var caseIDs []string
+	for _, c := range fixtures.Cases() {
+		caseIDs = append(caseIDs, c.Op.ID)
+	}
 	assert.ElementsMatch(t, specIDs, genIDs, "gen.Operations and the spec disagree")
-	assert.ElementsMatch(t, genIDs, rowIDs, "facadeOps must have one row per operation of the spec")
-	assert.Len(t, fixtures.Cases(), len(gen.Operations))
+	assert.ElementsMatch(t, caseIDs, rowIDs, "facadeOps must have one row per operation with test material (fixtures.Has)")
 
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Op.ID, func(t *testing.T) {

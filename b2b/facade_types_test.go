@@ -21,6 +21,7 @@ import (
 var facadeNotReexported = map[string]string{
 	"Error":                       "b2b.Error carries the HTTP status and the Stytch fields instead",
 	"MagicLinksEmailInviteParams": "header parameters are per-call options (WithMemberSession, WithMemberSessionJWT)",
+	"SessionsRevokeParams":        "header parameters are per-call options (WithMemberSession, WithMemberSessionJWT)",
 }
 
 // facadeParse parses the non-test Go files of dir.

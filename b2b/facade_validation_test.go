@@ -40,6 +40,9 @@ func facadeRulesFromSpec(t *testing.T) []facadeRule {
 	doc := facadeDoc(t)
 	var rules []facadeRule
 	for _, op := range gen.Operations {
+		if !fixtures.Has(op.ID) {
+			continue // no facade method or material yet
+		}
 		required, props := facadeRequestProps(t, doc, op.ID)
 		for _, name := range required {
 			require.Truef(t, props[name].Type.Is(openapi3.TypeString),

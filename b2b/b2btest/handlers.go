@@ -289,9 +289,9 @@ func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen
 	return &gen.MemberSession{
 		MemberSessionID:       sess.id,
 		MemberID:              ms.m.MemberID,
-		StartedAt:             &started,
-		LastAccessedAt:        &now,
-		ExpiresAt:             &expires,
+		StartedAt:             started,
+		LastAccessedAt:        now,
+		ExpiresAt:             expires,
 		AuthenticationFactors: sess.factors,
 		OrganizationID:        o.org.OrganizationID,
 		Roles:                 roles,

@@ -185,7 +185,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 		assert.True(t, resp.Member.EmailAddressVerified)
 		require.True(t, resp.MemberAuthenticated)
 		require.NotNil(t, resp.MemberSession)
-		assert.Equal(t, now.Add(90*time.Minute), *resp.MemberSession.ExpiresAt)
+		assert.Equal(t, now.Add(90*time.Minute), resp.MemberSession.ExpiresAt)
 		assert.Equal(t, map[string]any{"plan": "pro"}, resp.MemberSession.CustomClaims)
 		assert.Equal(t, []string{"stytch_member"}, resp.MemberSession.Roles)
 		assert.Equal(t, org, resp.MemberSession.OrganizationID)
@@ -204,7 +204,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 		resp, err := c.OAuth.Authenticate(ctx, &b2b.OAuthAuthenticateParams{OAuthToken: "fresh-oauth-token"})
 		require.NoError(t, err)
 		require.NotNil(t, resp.MemberSession)
-		assert.Equal(t, now.Add(60*time.Minute), *resp.MemberSession.ExpiresAt)
+		assert.Equal(t, now.Add(60*time.Minute), resp.MemberSession.ExpiresAt)
 		assert.EqualValues(t, "Google", resp.ProviderType)
 		assert.EqualValues(t, "oauth", resp.MemberSession.AuthenticationFactors[0].Type)
 	})
@@ -290,6 +290,8 @@ func TestHandlesAreTheGeneratedOperations(t *testing.T) {
 		b2btest.MagicLinksEmailDiscoverySend, b2btest.MagicLinksEmailInvite, b2btest.MagicLinksEmailLoginOrSignup,
 		b2btest.OAuthAuthenticate, b2btest.OAuthDiscoveryAuthenticate, b2btest.PasswordsSessionsReset,
 		b2btest.RecoveryCodesGet, b2btest.RecoveryCodesRecover, b2btest.RecoveryCodesRotate,
+		b2btest.DiscoveryIntermediateSessionsExchange, b2btest.DiscoveryOrganizationsCreate, b2btest.DiscoveryOrganizationsList,
+		b2btest.SessionsAuthenticate, b2btest.SessionsGetJWKS, b2btest.SessionsRevoke,
 	}
 	assert.ElementsMatch(t, gen.Operations, handles)
 	for _, op := range gen.Operations {

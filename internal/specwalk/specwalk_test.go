@@ -19,7 +19,6 @@ import (
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
-	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
 	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
 	"github.com/b2bauth/stytch-b2b-go/spec"
 )
@@ -318,9 +317,15 @@ func TestExampleBytesAreWhatTheGeneratedTypesEncode(t *testing.T) {
 		if s == nil {
 			continue
 		}
-		// The generated params type of the operation; fixtures knows it until the generator
-		// gives gen.Operation a constructor.
-		typ := reflect.TypeOf(fixtures.ByID(e.OperationID()).Full)
+		// The generated params type of the operation.
+		var op gen.Operation
+		for _, o := range gen.Operations {
+			if o.ID == e.OperationID() {
+				op = o
+			}
+		}
+		require.NotEmpty(t, op.ID, "gen has no operation %s", e.OperationID())
+		typ := reflect.TypeOf(op.NewParams())
 		require.Equal(t, reflect.Pointer, typ.Kind())
 		for _, m := range []specwalk.Mode{specwalk.Full, specwalk.Minimal} {
 			t.Run(e.OperationID()+"/"+m.String(), func(t *testing.T) {
