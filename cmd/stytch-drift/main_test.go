@@ -489,7 +489,7 @@ func TestCouldNotRun(t *testing.T) {
 			},
 		},
 		{
-			name: "no answer before the run's deadline", env: credentials(), args: []string{"-run-timeout", "50ms"}, reason: "did not answer",
+			name: "no answer before the run's deadline", env: credentials(), args: []string{"-timeout", "1h", "-run-timeout", "50ms"}, reason: "did not answer",
 			script: func(srv *b2btest.Server) {
 				for _, ch := range sandboxChecks() {
 					srv.On(ch.op).Delay(time.Hour)

@@ -145,10 +145,7 @@ func probe(ctx context.Context, c *b2b.Client, col *drift.Collector, ids *reques
 		out = append(out, o)
 		emit(o)
 		if stop != nil {
-			return out, stop
-		}
-		if ctx.Err() != nil {
-			return out, &notRun{fmt.Sprintf("the run's time limit was reached after %s", ch.name)}
+			return out, stop // a call after the run's deadline fails at once, and stops it here
 		}
 	}
 	return out, nil
@@ -212,7 +209,7 @@ func (o *outcome) judge(err error, baseURL string) error {
 		return nil
 	case errors.As(err, &trErr):
 		if errors.Is(err, context.DeadlineExceeded) {
-			return &notRun{fmt.Sprintf("%s did not answer %s in time: %s", baseURL, o.check.name, oneLine(err))}
+			return &notRun{fmt.Sprintf("%s did not answer %s in time (-timeout, -run-timeout): %s", baseURL, o.check.name, oneLine(err))}
 		}
 		return &notRun{fmt.Sprintf("no answer from %s: %s", baseURL, oneLine(err))}
 	}
