@@ -106,7 +106,7 @@ func resFacadeTypes(t *testing.T) map[string]reflect.Type {
 		}
 	}
 	methods := resMethods(c)
-	require.Len(t, methods, len(fixtures.Cases()), "one facade method per operation with test material")
+	require.GreaterOrEqual(t, len(methods), len(fixtures.Cases()), "a facade method for every operation with test material")
 	for _, m := range methods {
 		mt := m.Type()
 		for i := 1; i < mt.NumIn(); i++ {
