@@ -94,7 +94,7 @@ func TestDocumentedCommandsRun(t *testing.T) {
 				}
 				t.Run(line, func(t *testing.T) {
 					srv := b2btest.NewServer(t)
-					scriptSandbox(srv, nil)
+					scriptSandbox(t, srv, nil)
 					r := runProbe(t, credentials(), append(args, "-base-url", srv.URL)...)
 					assert.Equal(t, exitClean, r.code)
 				})
@@ -157,7 +157,7 @@ func TestDocumentedJSONSchema(t *testing.T) {
 			case "summary":
 				assert.Equal(t, summaryKeys, slices.Sorted(maps.Keys(m)), name)
 				assert.Equal(t, version, m["version"], name)
-				assert.EqualValues(t, len(sandboxChecks()), m["checks"], name)
+				assert.EqualValues(t, len(probeChecks()), m["checks"], name)
 			default:
 				t.Errorf("%s: a JSON example of type %q", name, typ)
 			}

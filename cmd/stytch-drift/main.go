@@ -1,8 +1,9 @@
 // Command stytch-drift checks, from a CI job, that Stytch's B2B API still answers the way this SDK's
 // spec says. It makes every call that Stytch's documented B2B sandbox values make free of side
-// effects (no email is sent, no token is consumed), with the SDK's own client, and checks every
-// answer, success and error, against the spec embedded in the SDK (package b2b/drift), and that
-// each sandbox value still gets the status and error type Stytch documents for it.
+// effects (no email is sent, no token is consumed), and the one call that needs no sandbox value
+// (the project's JWKS, which only reads), with the SDK's own client. It checks every answer,
+// success and error, against the spec embedded in the SDK (package b2b/drift), and that each call
+// still gets the status and error type Stytch documents for it.
 //
 // Run it from any module that requires the SDK, pinned to a version:
 //
@@ -20,6 +21,7 @@
 //
 // # The calls
 //
+//	sessionsGetJWKS/200                                  the project's own ID
 //	magicLinksEmailLoginOrSignup/200                     sandbox@stytch.com in the sandbox organization
 //	magicLinksEmailInvite/200                            sandbox@stytch.com in the sandbox organization
 //	magicLinksEmailDiscoverySend/200                     sandbox@stytch.com
@@ -48,7 +50,7 @@
 // Each finding has a kind and a severity. Breaking: missing_field (a property the spec requires is
 // absent), wrong_type (a value of another type or format, or null where the spec does not allow
 // it), decode_failed (the SDK could not use a 2xx answer), unexpected_status and
-// unexpected_error_type (the sandbox value no longer gets the answer Stytch documents). Additive:
+// unexpected_error_type (a call no longer gets the answer Stytch documents). Additive:
 // unknown_field (a property the spec does not list) and unknown_enum_value (a value outside those
 // the spec lists as known). Additive drift never fails a call of the SDK; breaking drift can.
 //
@@ -68,7 +70,7 @@
 // 0 when no answer arrived. The last line, in every format, is the summary; in JSON
 //
 //	{"type":"summary","result":"clean","exit_code":0,"version":"0.1.0","base_url":"...",
-//	 "checks":9,"calls":9,"breaking":0,"additive":0,"error":""}
+//	 "checks":10,"calls":10,"breaking":0,"additive":0,"error":""}
 //
 // with result one of clean, additive, breaking and could_not_run. Fields are only ever added to
 // these objects; none is removed or changes meaning within a major version.
@@ -161,7 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.secret == "" {
 		o.secret = getenv("STYTCH_SECRET")
 	}
-	checks := sandboxChecks()
+	checks := probeChecks()
 	base := o.baseURL
 	if base == "" {
 		base = b2b.TestBaseURL
@@ -204,7 +206,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ctx, cancel := context.WithTimeout(ctx, o.runTimeout)
 	defer cancel()
-	outcomes, runErr := probe(ctx, client, &col, ids, checks, rep.outcome)
+	outcomes, runErr := probe(ctx, client, o.projectID, &col, ids, checks, rep.outcome)
 	s := verdict(outcomes, runErr, o.failOnAdditive)
 	s.BaseURL, s.Checks = client.BaseURL(), len(checks)
 	rep.summary(s)

@@ -63,10 +63,12 @@ func credentials() map[string]string {
 }
 
 // scriptSandbox makes the fake give, in the order the probe calls, the answers Stytch documents
-// for the sandbox values: a documented error is scripted with Fail, a success is the fake's own
-// answer. answer, when it has an entry for a check's name, scripts that check instead.
-func scriptSandbox(srv *b2btest.Server, answer map[string]func(b2btest.Script)) {
-	for _, ch := range sandboxChecks() {
+// for the probe's calls: a documented error is scripted with Fail, a success with a complete
+// answer built from the spec. answer, when it has an entry for a check's name, scripts that check
+// instead.
+func scriptSandbox(t *testing.T, srv *b2btest.Server, answer map[string]func(b2btest.Script)) {
+	t.Helper()
+	for _, ch := range probeChecks() {
 		sc := srv.On(ch.op)
 		switch f, ok := answer[ch.name]; {
 		case ok:
@@ -74,16 +76,20 @@ func scriptSandbox(srv *b2btest.Server, answer map[string]func(b2btest.Script)) 
 		case ch.errorType != "":
 			sc.Fail(ch.status, string(ch.errorType))
 		default:
-			sc.Delay(0) // answered normally
+			sc.RespondJSON(ch.status, successBody(t, ch))
 		}
 	}
 }
 
-// successBody is the repository's realistic 200 answer of the check's operation, decoded.
+// successBody is a complete 200 answer of the check's operation, built from the spec, with the
+// status_code a success answer carries.
 func successBody(t *testing.T, ch check) map[string]any {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(fixtures.ByID(ch.op.ID).Response, &m))
+	s := specwalk.ResponseBody(fixtures.SpecOperation(ch.op.ID), http.StatusOK)
+	require.NotNil(t, s)
+	m, ok := specwalk.Example(s, specwalk.Full, "probe").(map[string]any)
+	require.True(t, ok)
+	m["status_code"] = http.StatusOK
 	return m
 }
 
@@ -118,7 +124,7 @@ const unknownProperty = "drift_probe_new_property"
 // than the envelope (request_id, status_code), which every answer has.
 func requiredOfSuccess(ch check) []string {
 	var out []string
-	for _, name := range fixtures.ResponseSchema(ch.op.ID).Required {
+	for _, name := range specwalk.ResponseBody(fixtures.SpecOperation(ch.op.ID), http.StatusOK).Required {
 		if name != "request_id" && name != "status_code" {
 			out = append(out, name)
 		}
@@ -130,7 +136,7 @@ func requiredOfSuccess(ch check) []string {
 func scenarios() []scenario {
 	unknownField := func(t *testing.T, srv *b2btest.Server) {
 		answers := map[string]func(b2btest.Script){}
-		for _, ch := range sandboxChecks() {
+		for _, ch := range probeChecks() {
 			body := errorBody(t, ch)
 			if ch.errorType == "" {
 				body = successBody(t, ch)
@@ -138,11 +144,11 @@ func scenarios() []scenario {
 			body[unknownProperty] = true
 			answers[ch.name] = func(sc b2btest.Script) { sc.RespondJSON(ch.status, body) }
 		}
-		scriptSandbox(srv, answers)
+		scriptSandbox(t, srv, answers)
 	}
 	unknownFindings := func(*testing.T) []want {
 		var w []want
-		for _, ch := range sandboxChecks() {
+		for _, ch := range probeChecks() {
 			w = append(w, want{ch.name, "/" + unknownProperty, string(drift.UnknownField), severityAdditive})
 		}
 		return w
@@ -150,7 +156,7 @@ func scenarios() []scenario {
 	return []scenario{
 		{
 			name:     "clean",
-			script:   func(_ *testing.T, srv *b2btest.Server) { scriptSandbox(srv, nil) },
+			script:   func(t *testing.T, srv *b2btest.Server) { scriptSandbox(t, srv, nil) },
 			findings: func(*testing.T) []want { return nil },
 			exit:     exitClean, result: resultClean,
 		},
@@ -167,7 +173,7 @@ func scenarios() []scenario {
 			name: "missing required field",
 			script: func(t *testing.T, srv *b2btest.Server) {
 				answers := map[string]func(b2btest.Script){}
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" || len(requiredOfSuccess(ch)) == 0 {
 						continue
 					}
@@ -178,11 +184,11 @@ func scenarios() []scenario {
 					answers[ch.name] = func(sc b2btest.Script) { sc.RespondJSON(ch.status, body) }
 				}
 				require.NotEmpty(t, answers, "some sandbox answer has a required property beyond the envelope")
-				scriptSandbox(srv, answers)
+				scriptSandbox(t, srv, answers)
 			},
 			findings: func(t *testing.T) []want {
 				var w []want
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
 						continue
 					}
@@ -200,7 +206,7 @@ func scenarios() []scenario {
 			name: "wrong type",
 			script: func(t *testing.T, srv *b2btest.Server) {
 				answers := map[string]func(b2btest.Script){}
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
 						continue
 					}
@@ -208,11 +214,11 @@ func scenarios() []scenario {
 					body["status_code"] = fmt.Sprint(ch.status)
 					answers[ch.name] = func(sc b2btest.Script) { sc.RespondJSON(ch.status, body) }
 				}
-				scriptSandbox(srv, answers)
+				scriptSandbox(t, srv, answers)
 			},
 			findings: func(*testing.T) []want {
 				var w []want
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType == "" {
 						w = append(w,
 							want{ch.name, "/status_code", string(drift.WrongType), severityBreaking},
@@ -227,18 +233,19 @@ func scenarios() []scenario {
 			// The sandbox tokens Stytch documents as refused are accepted: the documented
 			// statuses do not come back.
 			name: "documented error does not come back",
-			script: func(_ *testing.T, srv *b2btest.Server) {
+			script: func(t *testing.T, srv *b2btest.Server) {
 				answers := map[string]func(b2btest.Script){}
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
-						answers[ch.name] = func(sc b2btest.Script) { sc.Delay(0) }
+						body := successBody(t, ch)
+						answers[ch.name] = func(sc b2btest.Script) { sc.RespondJSON(http.StatusOK, body) }
 					}
 				}
-				scriptSandbox(srv, answers)
+				scriptSandbox(t, srv, answers)
 			},
 			findings: func(*testing.T) []want {
 				var w []want
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
 						w = append(w, want{ch.name, "", kindUnexpectedStatus, severityBreaking})
 					}
@@ -249,18 +256,18 @@ func scenarios() []scenario {
 		},
 		{
 			name: "documented status with another error type",
-			script: func(_ *testing.T, srv *b2btest.Server) {
+			script: func(t *testing.T, srv *b2btest.Server) {
 				answers := map[string]func(b2btest.Script){}
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
 						answers[ch.name] = func(sc b2btest.Script) { sc.Fail(ch.status, "some_new_error_type") }
 					}
 				}
-				scriptSandbox(srv, answers)
+				scriptSandbox(t, srv, answers)
 			},
 			findings: func(*testing.T) []want {
 				var w []want
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					if ch.errorType != "" {
 						w = append(w, want{ch.name, "/error_type", kindUnexpectedErrorType, severityBreaking})
 					}
@@ -283,7 +290,7 @@ func TestScenarios(t *testing.T) {
 				r := runProbe(t, credentials(), args...)
 				assert.Equal(t, sc.exit, r.code)
 				assert.Empty(t, r.stderr)
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					assert.Zero(t, srv.Pending(ch.op), "every scripted answer was asked for: %s", ch.op.ID)
 				}
 				wanted := sc.findings(t)
@@ -314,14 +321,14 @@ func checkText(t *testing.T, r result, wanted []want, sc scenario) {
 			t.Errorf("unexpected line %q", l)
 		}
 	}
-	assert.Equal(t, len(sandboxChecks()), calls, "one line per call")
+	assert.Equal(t, len(probeChecks()), calls, "one line per call")
 	require.Len(t, got, len(wanted), "one line per finding")
 	for _, w := range wanted {
 		prefix := fmt.Sprintf("%s %s %s: %s: ", w.severity, w.check, pathOrBody(w.path), w.kind)
 		assert.True(t, slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, prefix) }), "a line starts with %q", prefix)
 	}
 	assert.Regexp(t, fmt.Sprintf(`^stytch-drift %s: %d of %d sandbox calls to http://127\.0\.0\.1:\d+, %d breaking and %d additive finding\(s\): %s \(exit %d\)$`,
-		version, len(sandboxChecks()), len(sandboxChecks()), count(wanted, severityBreaking), count(wanted, severityAdditive), sc.result, sc.exit), r.last())
+		version, len(probeChecks()), len(probeChecks()), count(wanted, severityBreaking), count(wanted, severityAdditive), sc.result, sc.exit), r.last())
 }
 
 func count(ws []want, severity string) int {
@@ -352,8 +359,8 @@ func checkJSON(t *testing.T, r result, wanted []want, sc scenario) {
 			assert.Equal(t, "summary", m["type"])
 			assert.Equal(t, sc.result, m["result"])
 			assert.EqualValues(t, sc.exit, m["exit_code"])
-			assert.EqualValues(t, len(sandboxChecks()), m["calls"])
-			assert.EqualValues(t, len(sandboxChecks()), m["checks"])
+			assert.EqualValues(t, len(probeChecks()), m["calls"])
+			assert.EqualValues(t, len(probeChecks()), m["checks"])
 			assert.EqualValues(t, count(wanted, severityBreaking), m["breaking"])
 			assert.EqualValues(t, count(wanted, severityAdditive), m["additive"])
 			assert.Equal(t, version, m["version"])
@@ -392,10 +399,11 @@ func checkGitHub(t *testing.T, r result, wanted []want, sc scenario) {
 }
 
 // TestSendsTheDocumentedSandboxValues: every call carries the documented values, in the body the
-// SDK builds (seen on the wire, through a proxy in front of the fake).
+// SDK builds (seen on the wire, through a proxy in front of the fake), and the JWKS is asked for
+// the project whose credentials the probe has.
 func TestSendsTheDocumentedSandboxValues(t *testing.T) {
 	srv := b2btest.NewServer(t)
-	scriptSandbox(srv, nil)
+	scriptSandbox(t, srv, nil)
 	target, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	var mu sync.Mutex
@@ -420,6 +428,7 @@ func TestSendsTheDocumentedSandboxValues(t *testing.T) {
 	email := `"email_address":"` + sandboxEmail + `"`
 	token := func(field, v string) string { return `{"` + field + `":"` + v + `"}` }
 	assert.Equal(t, []string{
+		`/v1/b2b/sessions/jwks/` + b2btest.ProjectID + ` `,
 		`/v1/b2b/magic_links/email/login_or_signup {` + email + `,` + org + `}`,
 		`/v1/b2b/magic_links/email/invite {` + email + `,` + org + `}`,
 		`/v1/b2b/magic_links/email/discovery/send {` + email + `}`,
@@ -459,7 +468,7 @@ func TestCouldNotRun(t *testing.T) {
 		{
 			name: "credentials refused", env: credentials(), reason: "refused the credentials (401 unauthorized_credentials)",
 			script: func(srv *b2btest.Server) {
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					srv.On(ch.op).Fail(http.StatusUnauthorized, "unauthorized_credentials")
 				}
 			},
@@ -467,15 +476,15 @@ func TestCouldNotRun(t *testing.T) {
 		{
 			name: "Stytch failing", env: credentials(), reason: "is not answering normally",
 			script: func(srv *b2btest.Server) {
-				for _, ch := range sandboxChecks() {
-					srv.On(ch.op).Fail(http.StatusServiceUnavailable, "internal_server_error")
+				for _, ch := range probeChecks() {
+					srv.On(ch.op).Times(10).Fail(http.StatusServiceUnavailable, "internal_server_error") // a safe call retries it
 				}
 			},
 		},
 		{
 			name: "rate limited", env: credentials(), reason: "429",
 			script: func(srv *b2btest.Server) {
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					srv.On(ch.op).Times(10).RateLimit(0)
 				}
 			},
@@ -483,7 +492,7 @@ func TestCouldNotRun(t *testing.T) {
 		{
 			name: "no answer before the call's deadline", env: credentials(), args: []string{"-timeout", "50ms"}, reason: "did not answer",
 			script: func(srv *b2btest.Server) {
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					srv.On(ch.op).Delay(time.Hour)
 				}
 			},
@@ -491,7 +500,7 @@ func TestCouldNotRun(t *testing.T) {
 		{
 			name: "no answer before the run's deadline", env: credentials(), args: []string{"-timeout", "1h", "-run-timeout", "50ms"}, reason: "did not answer",
 			script: func(srv *b2btest.Server) {
-				for _, ch := range sandboxChecks() {
+				for _, ch := range probeChecks() {
 					srv.On(ch.op).Delay(time.Hour)
 				}
 			},
@@ -516,7 +525,7 @@ func TestCouldNotRun(t *testing.T) {
 						assert.Len(t, lines, 1, "only the summary")
 					} else {
 						require.Len(t, lines, 2, "the call the run stopped at, and the summary")
-						assert.True(t, strings.HasPrefix(lines[0], "ERROR "+sandboxChecks()[0].name+": "), lines[0])
+						assert.True(t, strings.HasPrefix(lines[0], "ERROR "+probeChecks()[0].name+": "), lines[0])
 					}
 					assert.Contains(t, r.last(), tc.reason)
 					assert.Contains(t, r.last(), ": could_not_run: ")
@@ -539,11 +548,10 @@ func TestCouldNotRun(t *testing.T) {
 // TestBreakingBeforeTheRunStops: drift found before the run had to stop is reported, and wins.
 func TestBreakingBeforeTheRunStops(t *testing.T) {
 	srv := b2btest.NewServer(t)
-	checks := sandboxChecks()
+	checks := probeChecks()
 	first, second := checks[0], checks[1]
 	require.NotEqual(t, first.op.ID, second.op.ID, "the first two checks call different operations")
-	var body map[string]any
-	require.NoError(t, json.Unmarshal(fixtures.ByID(first.op.ID).Response, &body))
+	body := successBody(t, first)
 	delete(body, "request_id")
 	srv.On(first.op).RespondJSON(http.StatusOK, body)
 	srv.On(second.op).Fail(http.StatusUnauthorized, "unauthorized_credentials")
@@ -590,7 +598,7 @@ func TestFlags(t *testing.T) {
 // TestFlagsWinOverTheEnvironment: -project-id and -secret replace the variables.
 func TestFlagsWinOverTheEnvironment(t *testing.T) {
 	srv := b2btest.NewServer(t)
-	scriptSandbox(srv, nil)
+	scriptSandbox(t, srv, nil)
 	env := map[string]string{"STYTCH_PROJECT_ID": "project-live-from-env", "STYTCH_SECRET": "other"}
 	r := runProbe(t, env, "-base-url", srv.URL, "-project-id", b2btest.ProjectID, "-secret", testSecret)
 	assert.Equal(t, exitClean, r.code)

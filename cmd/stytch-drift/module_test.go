@@ -70,7 +70,7 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 
 	// go run, as the README and the workflow show it (there pinned with @version).
 	srv := fake()
-	scriptSandbox(srv, nil)
+	scriptSandbox(t, srv, nil)
 	code, stdout, _ := goCmd("run", probePackage, "-base-url", srv.URL, "-format", "json")
 	assert.Equal(t, exitClean, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
@@ -78,19 +78,19 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 	var s map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &s))
 	assert.Equal(t, resultClean, s["result"])
-	assert.EqualValues(t, len(sandboxChecks()), s["calls"])
+	assert.EqualValues(t, len(probeChecks()), s["calls"])
 
 	// The workflow's own command line.
 	_, step := readWorkflow(t)
 	srv = fake()
-	scriptSandbox(srv, nil)
+	scriptSandbox(t, srv, nil)
 	code, stdout, _ = goCmd(append(append([]string{"run", probePackage}, step.args...), "-base-url", srv.URL)...)
 	assert.Equal(t, exitClean, code)
 	assert.True(t, strings.HasPrefix(stdout, "::notice title=stytch-drift::"), stdout)
 
 	// go tool, after go get -tool; the exit code passes through.
 	srv = fake()
-	for _, ch := range sandboxChecks() {
+	for _, ch := range probeChecks() {
 		srv.On(ch.op).Fail(401, "unauthorized_credentials")
 	}
 	code, stdout, _ = goCmd("tool", "stytch-drift", "-base-url", srv.URL)

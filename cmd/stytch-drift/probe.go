@@ -123,16 +123,16 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// probe runs the checks with the client, whose transport reports drift findings to col and
+// probe runs the checks with the client of the project, whose transport reports drift findings to col and
 // request IDs to ids. It returns the outcome of each check made, in order, and a *notRun error
 // when it had to stop. emit is called with each outcome as soon as it is known.
-func probe(ctx context.Context, c *b2b.Client, col *drift.Collector, ids *requestLog, checks []check, emit func(outcome)) ([]outcome, error) {
+func probe(ctx context.Context, c *b2b.Client, projectID string, col *drift.Collector, ids *requestLog, checks []check, emit func(outcome)) ([]outcome, error) {
 	var out []outcome
 	for _, ch := range checks {
 		col.Reset()
 		ids.take()
 		var info b2b.ResponseInfo
-		err := ch.call(ctx, c, b2b.WithResponseInfo(&info))
+		err := ch.call(ctx, c, projectID, b2b.WithResponseInfo(&info))
 		o := outcome{check: ch, status: info.StatusCode, requestID: info.RequestID}
 		if o.requestID == "" {
 			o.requestID = ids.take()
@@ -178,7 +178,7 @@ func (o *outcome) judge(err error, baseURL string) error {
 	switch {
 	case err == nil:
 		if o.status != o.check.status {
-			o.add("", kindUnexpectedStatus, fmt.Sprintf("the sandbox value is documented to answer %s, the answer was %d", o.check.documented(), o.status))
+			o.add("", kindUnexpectedStatus, fmt.Sprintf("Stytch documents %s for this call, the answer was %d", o.check.documented(), o.status))
 		}
 		return nil
 	case errors.As(err, &decErr):
@@ -188,7 +188,7 @@ func (o *outcome) judge(err error, baseURL string) error {
 		}
 		o.add("", kindDecodeFailed, fmt.Sprintf("the SDK cannot use the %d answer: %v", decErr.StatusCode, decErr.Err))
 		if o.status != o.check.status {
-			o.add("", kindUnexpectedStatus, fmt.Sprintf("the sandbox value is documented to answer %s, the answer was %d", o.check.documented(), o.status))
+			o.add("", kindUnexpectedStatus, fmt.Sprintf("Stytch documents %s for this call, the answer was %d", o.check.documented(), o.status))
 		}
 		return nil
 	case errors.As(err, &apiErr):
@@ -202,9 +202,9 @@ func (o *outcome) judge(err error, baseURL string) error {
 		case apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500:
 			return &notRun{fmt.Sprintf("%s is not answering normally (%s); try again later", baseURL, oneLine(err))}
 		case apiErr.StatusCode != o.check.status:
-			o.add("", kindUnexpectedStatus, fmt.Sprintf("the sandbox value is documented to answer %s, the answer was %d %s: %s", o.check.documented(), apiErr.StatusCode, apiErr.ErrorType, apiErr.ErrorMessage))
+			o.add("", kindUnexpectedStatus, fmt.Sprintf("Stytch documents %s for this call, the answer was %d %s: %s", o.check.documented(), apiErr.StatusCode, apiErr.ErrorType, apiErr.ErrorMessage))
 		case apiErr.ErrorType != o.check.errorType:
-			o.add("/error_type", kindUnexpectedErrorType, fmt.Sprintf("the sandbox value is documented to answer %s, the answer was %d %q", o.check.documented(), apiErr.StatusCode, apiErr.ErrorType))
+			o.add("/error_type", kindUnexpectedErrorType, fmt.Sprintf("Stytch documents %s for this call, the answer was %d %q", o.check.documented(), apiErr.StatusCode, apiErr.ErrorType))
 		}
 		return nil
 	case errors.As(err, &trErr):

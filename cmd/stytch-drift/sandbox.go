@@ -37,10 +37,13 @@ type check struct {
 	errorType b2b.ErrorType
 	// call makes the call with the SDK's typed method, so that the answer goes through the same
 	// decoding as in users' code.
-	call func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error
+	call callFunc
 }
 
-func newCheck(op gen.Operation, status int, errorType b2b.ErrorType, call func(context.Context, *b2b.Client, ...b2b.CallOption) error) check {
+// callFunc makes one call with the client, for the project whose credentials it has.
+type callFunc func(ctx context.Context, c *b2b.Client, projectID string, opts ...b2b.CallOption) error
+
+func newCheck(op gen.Operation, status int, errorType b2b.ErrorType, call callFunc) check {
 	name := op.ID + "/" + strconv.Itoa(status)
 	if errorType != "" {
 		name += "-" + string(errorType)
@@ -59,35 +62,40 @@ var tokenAnswers = []struct {
 	{sandboxTokenNotFound, http.StatusNotFound, b2b.ErrorTypeMagicLinkNotFound},
 }
 
-// sandboxChecks returns every call the sandbox values make free of side effects, in the order
-// the probe makes them: the sends first, then each token on each authenticate operation.
-func sandboxChecks() []check {
+// probeChecks returns the calls of the probe, in the order it makes them: the one call that needs
+// no sandbox value (the project's JWKS, which only reads), then every call the sandbox values make
+// free of side effects: the sends, then each token on each authenticate operation.
+func probeChecks() []check {
 	checks := []check{
-		newCheck(gen.OpMagicLinksEmailLoginOrSignup, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error {
+		newCheck(gen.OpSessionsGetJWKS, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, projectID string, opts ...b2b.CallOption) error {
+			_, err := c.Sessions.GetJWKS(ctx, &b2b.SessionsGetJWKSParams{ProjectID: projectID}, opts...)
+			return err
+		}),
+		newCheck(gen.OpMagicLinksEmailLoginOrSignup, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, _ string, opts ...b2b.CallOption) error {
 			_, err := c.MagicLinks.Email.LoginOrSignup(ctx, &b2b.MagicLinksEmailLoginOrSignupParams{
 				EmailAddress: sandboxEmail, OrganizationID: sandboxOrganizationID,
 			}, opts...)
 			return err
 		}),
-		newCheck(gen.OpMagicLinksEmailInvite, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error {
+		newCheck(gen.OpMagicLinksEmailInvite, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, _ string, opts ...b2b.CallOption) error {
 			_, err := c.MagicLinks.Email.Invite(ctx, &b2b.MagicLinksEmailInviteParams{
 				EmailAddress: sandboxEmail, OrganizationID: sandboxOrganizationID,
 			}, opts...)
 			return err
 		}),
-		newCheck(gen.OpMagicLinksEmailDiscoverySend, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error {
+		newCheck(gen.OpMagicLinksEmailDiscoverySend, http.StatusOK, "", func(ctx context.Context, c *b2b.Client, _ string, opts ...b2b.CallOption) error {
 			_, err := c.MagicLinks.Email.Discovery.Send(ctx, &b2b.MagicLinksEmailDiscoverySendParams{EmailAddress: sandboxEmail}, opts...)
 			return err
 		}),
 	}
 	for _, a := range tokenAnswers {
-		checks = append(checks, newCheck(gen.OpMagicLinksAuthenticate, a.status, a.errorType, func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error {
+		checks = append(checks, newCheck(gen.OpMagicLinksAuthenticate, a.status, a.errorType, func(ctx context.Context, c *b2b.Client, _ string, opts ...b2b.CallOption) error {
 			_, err := c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: a.token}, opts...)
 			return err
 		}))
 	}
 	for _, a := range tokenAnswers {
-		checks = append(checks, newCheck(gen.OpMagicLinksDiscoveryAuthenticate, a.status, a.errorType, func(ctx context.Context, c *b2b.Client, opts ...b2b.CallOption) error {
+		checks = append(checks, newCheck(gen.OpMagicLinksDiscoveryAuthenticate, a.status, a.errorType, func(ctx context.Context, c *b2b.Client, _ string, opts ...b2b.CallOption) error {
 			_, err := c.MagicLinks.Discovery.Authenticate(ctx, &b2b.MagicLinksDiscoveryAuthenticateParams{DiscoveryMagicLinksToken: a.token}, opts...)
 			return err
 		}))

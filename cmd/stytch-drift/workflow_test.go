@@ -127,7 +127,7 @@ func TestWorkflowFile(t *testing.T) {
 func TestWorkflowCommandAgainstTheFake(t *testing.T) {
 	_, step := readWorkflow(t)
 	srv := b2btest.NewServer(t)
-	scriptSandbox(srv, nil)
+	scriptSandbox(t, srv, nil)
 	env := map[string]string{}
 	for k, v := range step.env {
 		if m := secretRef.FindStringSubmatch(v); m != nil {
@@ -139,5 +139,5 @@ func TestWorkflowCommandAgainstTheFake(t *testing.T) {
 	assert.Equal(t, exitClean, r.code)
 	assert.Len(t, r.lines(), 1, "a clean run is one line")
 	assert.True(t, strings.HasPrefix(r.last(), "::notice title=stytch-drift::"), r.last())
-	assert.Len(t, srv.Requests(), len(sandboxChecks()))
+	assert.Len(t, srv.Requests(), len(probeChecks()))
 }
