@@ -26,6 +26,7 @@ type DiscoveryOrganizationsClient struct{ x *executor }
 // is used up, so a failed call is not sent again once it may have reached Stytch.
 //
 // API: POST /v1/b2b/discovery/intermediate_sessions/exchange
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/discovery/exchange-intermediate-session
 func (c *DiscoveryIntermediateSessionsClient) Exchange(ctx context.Context, params *DiscoveryIntermediateSessionsExchangeParams, opts ...CallOption) (*DiscoveryIntermediateSessionsExchangeResponse, error) {
 	return call[DiscoveryIntermediateSessionsExchangeResponse](ctx, c.x, params, opts)
 }
@@ -37,6 +38,7 @@ func (c *DiscoveryIntermediateSessionsClient) Exchange(ctx context.Context, para
 // reached Stytch: check whether the organization exists before retrying.
 //
 // API: POST /v1/b2b/discovery/organizations/create
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/discovery/create-organization-via-discovery
 func (c *DiscoveryOrganizationsClient) Create(ctx context.Context, params *DiscoveryOrganizationsCreateParams, opts ...CallOption) (*DiscoveryOrganizationsCreateResponse, error) {
 	return call[DiscoveryOrganizationsCreateResponse](ctx, c.x, params, opts)
 }
@@ -47,6 +49,7 @@ func (c *DiscoveryOrganizationsClient) Create(ctx context.Context, params *Disco
 // a read.
 //
 // API: POST /v1/b2b/discovery/organizations
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/discovery/list-organizations
 func (c *DiscoveryOrganizationsClient) List(ctx context.Context, params *DiscoveryOrganizationsListParams, opts ...CallOption) (*DiscoveryOrganizationsListResponse, error) {
 	return call[DiscoveryOrganizationsListResponse](ctx, c.x, params, opts)
 }

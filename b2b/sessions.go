@@ -27,6 +27,7 @@ type SessionsClient struct {
 // repeat would undo, so it is retried like a read.
 //
 // API: POST /v1/b2b/sessions/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/sessions/authenticate-session
 func (c *SessionsClient) Authenticate(ctx context.Context, params *SessionsAuthenticateParams, opts ...CallOption) (*SessionsAuthenticateResponse, error) {
 	return call[SessionsAuthenticateResponse](ctx, c.x, params, opts)
 }
@@ -38,6 +39,7 @@ func (c *SessionsClient) Authenticate(ctx context.Context, params *SessionsAuthe
 // is not found.
 //
 // API: POST /v1/b2b/sessions/revoke
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/sessions/revoke-session
 func (c *SessionsClient) Revoke(ctx context.Context, params *SessionsRevokeParams, opts ...CallOption) (*SessionsRevokeResponse, error) {
 	return call[SessionsRevokeResponse](ctx, c.x, params, opts)
 }
@@ -46,6 +48,7 @@ func (c *SessionsClient) Revoke(ctx context.Context, params *SessionsRevokeParam
 // and caches them itself; call this to verify JWTs with other code.
 //
 // API: GET /v1/b2b/sessions/jwks/{project_id}
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/sessions/get-jwks
 func (c *SessionsClient) GetJWKS(ctx context.Context, params *SessionsGetJWKSParams, opts ...CallOption) (*SessionsGetJWKSResponse, error) {
 	return call[SessionsGetJWKSResponse](ctx, c.x, params, opts)
 }
