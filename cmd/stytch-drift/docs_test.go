@@ -48,6 +48,9 @@ func driftDocs(t *testing.T) map[string]string {
 	return out
 }
 
+// fakePackage is the import path of the standalone fake the documentation starts.
+const fakePackage = "github.com/b2bauth/stytch-b2b-go/cmd/stytch-fake"
+
 type block struct{ lang, body string }
 
 var fence = regexp.MustCompile("(?ms)^```([a-z]*)\n(.*?)^```")
@@ -60,8 +63,9 @@ func blocks(doc string) []block {
 	return out
 }
 
-// TestDocumentedCommandsRun: each probe command in the documentation is pinned to this SDK's
-// version, and its flags run as written against the fake.
+// TestDocumentedCommandsRun: each probe (and fake) command in the documentation is pinned to this
+// SDK's version, and each probe command runs as written against the fake (the test's -base-url,
+// given last, wins over one in the command).
 func TestDocumentedCommandsRun(t *testing.T) {
 	for name, doc := range driftDocs(t) {
 		commands := 0
@@ -74,6 +78,10 @@ func TestDocumentedCommandsRun(t *testing.T) {
 					line = line[:i]
 				}
 				words := strings.Fields(line)
+				if strings.Contains(line, fakePackage) {
+					assert.Equal(t, []string{"go", "run", fakePackage + "@v" + b2b.Version}, words[:3], "%s: %s", name, line)
+					continue
+				}
 				if !strings.Contains(line, probePackage) && !strings.HasPrefix(line, "go tool stytch-drift") {
 					continue
 				}
@@ -93,8 +101,7 @@ func TestDocumentedCommandsRun(t *testing.T) {
 					continue
 				}
 				t.Run(line, func(t *testing.T) {
-					srv := b2btest.NewServer(t)
-					scriptSandbox(t, srv, nil)
+					srv := b2btest.NewServer(t) // it honours the sandbox values as they are
 					r := runProbe(t, credentials(), append(args, "-base-url", srv.URL)...)
 					assert.Equal(t, exitClean, r.code)
 				})

@@ -327,7 +327,7 @@ func checkText(t *testing.T, r result, wanted []want, sc scenario) {
 		prefix := fmt.Sprintf("%s %s %s: %s: ", w.severity, w.check, pathOrBody(w.path), w.kind)
 		assert.True(t, slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, prefix) }), "a line starts with %q", prefix)
 	}
-	assert.Regexp(t, fmt.Sprintf(`^stytch-drift %s: %d of %d sandbox calls to http://127\.0\.0\.1:\d+, %d breaking and %d additive finding\(s\): %s \(exit %d\)$`,
+	assert.Regexp(t, fmt.Sprintf(`^stytch-drift %s: %d of %d calls to http://127\.0\.0\.1:\d+, %d breaking and %d additive finding\(s\): %s \(exit %d\)$`,
 		version, len(probeChecks()), len(probeChecks()), count(wanted, severityBreaking), count(wanted, severityAdditive), sc.result, sc.exit), r.last())
 }
 
@@ -619,4 +619,42 @@ func TestSeverity(t *testing.T) {
 	} {
 		assert.Equal(t, want, severity(kind), kind)
 	}
+}
+
+// TestCleanAgainstTheUnscriptedFake: the fake honours Stytch's sandbox values and serves the
+// JWKS, so the probe runs clean against it as it is, in its default and its Strict mode, in every
+// format, and again on the same fake (the sandbox values are not single-use).
+func TestCleanAgainstTheUnscriptedFake(t *testing.T) {
+	for name, opts := range map[string][]b2btest.Option{"default": nil, "strict": {b2btest.Strict()}} {
+		t.Run(name, func(t *testing.T) {
+			srv := b2btest.NewServer(t, opts...)
+			for _, format := range []string{"text", "json", "github", "text"} {
+				r := runProbe(t, credentials(), "-base-url", srv.URL, "-format", format)
+				assert.Equal(t, exitClean, r.code, format)
+				switch format {
+				case "json":
+					var s map[string]any
+					require.NoError(t, json.Unmarshal([]byte(r.last()), &s))
+					assert.Equal(t, resultClean, s["result"])
+					assert.Len(t, r.lines(), 1)
+				case "github":
+					assert.Len(t, r.lines(), 1)
+					assert.True(t, strings.HasPrefix(r.last(), "::notice title=stytch-drift::"), r.last())
+				default:
+					assert.Len(t, r.lines(), len(probeChecks())+1)
+					assert.NotContains(t, r.stdout, "DRIFT")
+				}
+			}
+			assert.Empty(t, srv.Emails(), "the sandbox values send nothing")
+		})
+	}
+}
+
+// TestSandboxValuesAreTheFakes: the probe and the fake use the same documented values.
+func TestSandboxValuesAreTheFakes(t *testing.T) {
+	assert.Equal(t, b2btest.SandboxEmail, sandboxEmail)
+	assert.Equal(t, b2btest.SandboxOrganizationID, sandboxOrganizationID)
+	assert.Equal(t, b2btest.SandboxTokenSuccess, sandboxTokenSuccess)
+	assert.Equal(t, b2btest.SandboxTokenUnauthorized, sandboxTokenUnableToAuth)
+	assert.Equal(t, b2btest.SandboxTokenNotFound, sandboxTokenNotFound)
 }

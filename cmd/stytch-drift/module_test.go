@@ -61,16 +61,11 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(written), "\ntool "+probePackage+"\n")
 
-	// A fresh fake for each run: the fake lets a magic link token be used once.
-	fake := func() *b2btest.Server {
-		srv := b2btest.NewStandalone()
-		t.Cleanup(srv.Close)
-		return srv
-	}
+	// The fake honours the sandbox values and serves the JWKS: no script needed.
+	srv := b2btest.NewStandalone()
+	t.Cleanup(srv.Close)
 
 	// go run, as the README and the workflow show it (there pinned with @version).
-	srv := fake()
-	scriptSandbox(t, srv, nil)
 	code, stdout, _ := goCmd("run", probePackage, "-base-url", srv.URL, "-format", "json")
 	assert.Equal(t, exitClean, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
@@ -82,14 +77,14 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 
 	// The workflow's own command line.
 	_, step := readWorkflow(t)
-	srv = fake()
-	scriptSandbox(t, srv, nil)
 	code, stdout, _ = goCmd(append(append([]string{"run", probePackage}, step.args...), "-base-url", srv.URL)...)
 	assert.Equal(t, exitClean, code)
 	assert.True(t, strings.HasPrefix(stdout, "::notice title=stytch-drift::"), stdout)
+	assert.Len(t, srv.Requests(), 2*len(probeChecks()))
 
 	// go tool, after go get -tool; the exit code passes through.
-	srv = fake()
+	srv = b2btest.NewStandalone()
+	t.Cleanup(srv.Close)
 	for _, ch := range probeChecks() {
 		srv.On(ch.op).Fail(401, "unauthorized_credentials")
 	}

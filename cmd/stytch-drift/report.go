@@ -87,7 +87,7 @@ func newReporter(format string, w io.Writer, failOnAdditive bool) (reporter, err
 
 func (s summary) line() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "stytch-drift %s: %d of %d sandbox calls to %s, %d breaking and %d additive finding(s): %s",
+	fmt.Fprintf(&b, "stytch-drift %s: %d of %d calls to %s, %d breaking and %d additive finding(s): %s",
 		version, s.Calls, s.Checks, s.BaseURL, s.Breaking, s.Additive, s.Result)
 	if s.Error != "" {
 		fmt.Fprintf(&b, ": %s", s.Error)
