@@ -352,7 +352,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func TestWithTheSDKAndTheFake(t *testing.T) {
 	srv := b2btest.NewServer(t)
 	var col drift.Collector
-	client := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: drift.NewTransport(http.DefaultTransport, col.Report)}))
+	client := srv.Client(b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper { return drift.NewTransport(next, col.Report) }))
 	ctx := context.Background()
 
 	var wg sync.WaitGroup
