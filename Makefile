@@ -44,15 +44,22 @@ demo:
 	$(GO) run ./examples/oauthdiscovery
 	$(GO) run ./examples/invite
 
-## bench: the SDK against a hand-written net/http + encoding/json client on the same transport,
-## in the same run, BENCHCOUNT times each; then benchstat's table and the SDK/baseline ratios
-## with the targets of BENCHMARKS.md (the raw results stay in the temporary directory printed)
+## bench: the SDK against hand-written net/http + encoding/json code and against an ogen client,
+## BENCHCOUNT alternated rounds (each round runs the SDK and its peer back to back, in separate
+## processes, swapping who goes first), then the generator's timing, benchstat's tables and the
+## median per-round ratios with their spread and the targets of BENCHMARKS.md; the raw results
+## stay in the directory printed (BENCHFLAGS=-strict makes a missed target exit 1)
 BENCHTIME ?= 1s
-BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
+BENCHFLAGS ?=
+BENCHSTAT ?= $(GO) -C bench/ogenpeer tool benchstat
 bench:
-	@out=$$(mktemp -d) && \
-	$(GO) test -run '^$$' -bench . -count $(BENCHCOUNT) -benchtime $(BENCHTIME) ./bench/ 2>&1 | tee $$out/client.txt && \
-	$(GO) test -tags genbench -run '^$$' -bench Generate -count $(BENCHCOUNT) -benchtime 3x ./bench/ 2>&1 | tee $$out/generate.txt && \
-	echo && { $(BENCHSTAT) -col '/client@(baseline sdk)' $$out/client.txt || echo "(benchstat unavailable)"; } && \
-	echo && $(GO) run ./bench/ratio.go $$out/client.txt $$out/generate.txt && \
-	echo "raw results: $$out"
+	$(GO) run ./bench/rounds -rounds $(BENCHCOUNT) -benchtime $(BENCHTIME) -benchstat '$(BENCHSTAT)' $(BENCHFLAGS)
+
+## bench-ogen-generate: regenerate the ogen peer (bench/ogenpeer/stytchogen) from spec/ with the
+## ogen version pinned in bench/ogenpeer/go.mod, and tidy that module (also after the SDK's go.mod
+## changes); OGENCONFIG=ogen-lean.yml generates the variant without OpenTelemetry
+OGENCONFIG ?= ogen.yml
+.PHONY: bench-ogen-generate
+bench-ogen-generate:
+	cd bench/ogenpeer && $(GO) tool ogen -config $(OGENCONFIG) -target stytchogen -package stytchogen -clean ../../spec/stytch-b2b.yaml
+	cd bench/ogenpeer && $(GO) mod tidy && test -z "$$(gofmt -l stytchogen)"

@@ -47,8 +47,14 @@ func memberSession(t testing.TB, resp any) *b2b.MemberSession {
 	v := reflect.ValueOf(resp).Elem()
 	f, ok := fieldByJSON(v.Type(), "member_session")
 	require.True(t, ok, "%T has no member_session", resp)
-	s, _ := v.FieldByIndex(f.Index).Interface().(*b2b.MemberSession)
-	return s
+	switch s := v.FieldByIndex(f.Index).Interface().(type) {
+	case *b2b.MemberSession:
+		return s
+	case b2b.MemberSession:
+		return &s
+	}
+	require.Failf(t, "unexpected type", "%T.member_session is not a MemberSession", resp)
+	return nil
 }
 
 // withMemberSession: the operation's answer carries a member session with custom claims.

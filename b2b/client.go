@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/b2bauth/stytch-b2b-go/b2b/internal/sessionjwt"
 )
 
 // The API roots. A project ID that starts with liveProjectPrefix talks to LiveBaseURL; every other
@@ -38,6 +40,9 @@ const (
 // share it (the zero Client is not usable). Its sub-clients group the operations as the API does,
 // and share the client's connections, credentials, deadline and retry settings.
 type Client struct {
+	// Discovery exchanges the intermediate session token of a discovery login for a session, and
+	// lists and creates organizations.
+	Discovery *DiscoveryClient
 	// Impersonation authenticates impersonation tokens.
 	Impersonation *ImpersonationClient
 	// MagicLinks authenticates email magic links; its Email and Discovery sub-clients send them
@@ -49,6 +54,8 @@ type Client struct {
 	Passwords *PasswordsClient
 	// RecoveryCodes lists, spends and rotates a member's MFA recovery codes.
 	RecoveryCodes *RecoveryCodesClient
+	// Sessions checks and revokes member sessions, and verifies session JWTs locally.
+	Sessions *SessionsClient
 
 	x *executor
 }
@@ -66,6 +73,7 @@ type config struct {
 	logger     *slog.Logger
 	uaSuffix   string
 	backoff    backoff
+	jwtLeeway  time.Duration
 }
 
 // maxRetriesLimit is the most retries WithMaxRetries and WithCallMaxRetries accept.
@@ -193,6 +201,20 @@ func WithMaxRetryWait(d time.Duration) Option {
 	}
 }
 
+// WithJWTLeeway sets the clock tolerance of Sessions.AuthenticateJWT: a session JWT is still
+// accepted up to d after its expiry, and d before its not-before time (default 0, as in Stytch's
+// own SDKs: a clock skew then shows as JWTNotYetValid, which WithRemoteFallback absorbs). Use a
+// few seconds when this machine's clock is not synchronised; d must be in 0..5m.
+func WithJWTLeeway(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > 5*time.Minute {
+			return fmt.Errorf("WithJWTLeeway: %v is outside 0..5m", d)
+		}
+		c.jwtLeeway = d
+		return nil
+	}
+}
+
 // WithMaxResponseBytes caps how much of a response body the client reads
 // (DefaultMaxResponseBytes if not set). A larger success body fails with ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
@@ -274,12 +296,32 @@ func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 		logger:     cfg.logger,
 		backoff:    cfg.backoff,
 	}
-	return newClient(x), nil
+	var onFetchError func(error)
+	if l := cfg.logger; l != nil {
+		onFetchError = func(err error) {
+			l.Warn("stytch b2b: fetching the session JWT keys failed", slog.String("error", err.Error()))
+		}
+	}
+	verifier, err := sessionjwt.New(sessionjwt.Config{
+		ProjectID:    projectID,
+		Issuers:      sessionjwt.Issuers(projectID, cfg.baseURL),
+		Fetch:        jwksFetcher(x, projectID),
+		Leeway:       cfg.jwtLeeway,
+		OnFetchError: onFetchError,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%sNewClient: %w", errPrefix, err)
+	}
+	return newClient(x, &SessionsClient{x: x, projectID: projectID, jwt: verifier}), nil
 }
 
-func newClient(x *executor) *Client {
+func newClient(x *executor, sessions *SessionsClient) *Client {
 	return &Client{
-		x:             x,
+		x: x,
+		Discovery: &DiscoveryClient{
+			IntermediateSessions: &DiscoveryIntermediateSessionsClient{x: x},
+			Organizations:        &DiscoveryOrganizationsClient{x: x},
+		},
 		Impersonation: &ImpersonationClient{x: x},
 		MagicLinks: &MagicLinksClient{
 			x:         x,
@@ -289,6 +331,7 @@ func newClient(x *executor) *Client {
 		OAuth:         &OAuthClient{x: x, Discovery: &OAuthDiscoveryClient{x: x}},
 		Passwords:     &PasswordsClient{Sessions: &PasswordsSessionsClient{x: x}},
 		RecoveryCodes: &RecoveryCodesClient{x: x},
+		Sessions:      sessions,
 	}
 }
 

@@ -10,6 +10,7 @@ type ImpersonationClient struct{ x *executor }
 // failed call is not retried once the request may have reached Stytch.
 //
 // API: POST /v1/b2b/impersonation/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/impersonation/authenticate-token
 func (c *ImpersonationClient) Authenticate(ctx context.Context, params *ImpersonationAuthenticateParams, opts ...CallOption) (*ImpersonationAuthenticateResponse, error) {
 	return call[ImpersonationAuthenticateResponse](ctx, c.x, params, opts)
 }

@@ -159,11 +159,10 @@ func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
 			"2024-06-01T14:00:45+02:00", "2024-06-01T06:30:45-05:30", "2024-06-01T12:00:45.5+00:00",
 		} {
 			got := decodeSame[gen.MemberSession](t, []byte(`{"started_at":"`+ts+`","expires_at":null}`))
-			require.NotNil(t, got.StartedAt, ts)
 			want, err := time.Parse(time.RFC3339Nano, ts)
 			require.NoError(t, err)
-			assert.True(t, want.Equal(*got.StartedAt), ts)
-			assert.Nil(t, got.ExpiresAt)
+			assert.True(t, want.Equal(got.StartedAt), ts)
+			assert.True(t, got.ExpiresAt.IsZero(), "a null leaves the timestamp zero")
 		}
 	})
 	t.Run("escapes and non-ASCII", func(t *testing.T) {

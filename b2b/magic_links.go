@@ -33,6 +33,7 @@ type MagicLinksDiscoveryClient struct{ x *executor }
 // skips MFA.
 //
 // API: POST /v1/b2b/magic_links/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/authenticate-magic-link
 func (c *MagicLinksClient) Authenticate(ctx context.Context, params *MagicLinksAuthenticateParams, opts ...CallOption) (*MagicLinksAuthenticateResponse, error) {
 	return call[MagicLinksAuthenticateResponse](ctx, c.x, params, opts)
 }
@@ -41,6 +42,7 @@ func (c *MagicLinksClient) Authenticate(ctx context.Context, params *MagicLinksA
 // that has no active member in the organization yet (creating a pending member).
 //
 // API: POST /v1/b2b/magic_links/email/login_or_signup
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-login-or-signup-email
 func (c *MagicLinksEmailClient) LoginOrSignup(ctx context.Context, params *MagicLinksEmailLoginOrSignupParams, opts ...CallOption) (*MagicLinksEmailLoginOrSignupResponse, error) {
 	return call[MagicLinksEmailLoginOrSignupResponse](ctx, c.x, params, opts)
 }
@@ -50,6 +52,7 @@ func (c *MagicLinksEmailClient) LoginOrSignup(ctx context.Context, params *Magic
 // WithMemberSession or WithMemberSessionJWT to run it as a member (its RBAC permissions apply).
 //
 // API: POST /v1/b2b/magic_links/email/invite
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-invite-email
 func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEmailInviteParams, opts ...CallOption) (*MagicLinksEmailInviteResponse, error) {
 	return call[MagicLinksEmailInviteResponse](ctx, c.x, params, opts)
 }
@@ -58,6 +61,7 @@ func (c *MagicLinksEmailClient) Invite(ctx context.Context, params *MagicLinksEm
 // organizations they can join.
 //
 // API: POST /v1/b2b/magic_links/email/discovery/send
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/send-discovery-email
 func (c *MagicLinksEmailDiscoveryClient) Send(ctx context.Context, params *MagicLinksEmailDiscoverySendParams, opts ...CallOption) (*MagicLinksEmailDiscoverySendResponse, error) {
 	return call[MagicLinksEmailDiscoverySendResponse](ctx, c.x, params, opts)
 }
@@ -66,6 +70,7 @@ func (c *MagicLinksEmailDiscoveryClient) Send(ctx context.Context, params *Magic
 // with the organizations the email address can log in to or join.
 //
 // API: POST /v1/b2b/magic_links/discovery/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/authenticate-discovery-magic-link
 func (c *MagicLinksDiscoveryClient) Authenticate(ctx context.Context, params *MagicLinksDiscoveryAuthenticateParams, opts ...CallOption) (*MagicLinksDiscoveryAuthenticateResponse, error) {
 	return call[MagicLinksDiscoveryAuthenticateResponse](ctx, c.x, params, opts)
 }

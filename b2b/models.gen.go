@@ -98,6 +98,12 @@ const (
 // AuthenticatorAppFactor is [gen.AuthenticatorAppFactor]: details of an authenticator app (TOTP) factor.
 type AuthenticatorAppFactor = gen.AuthenticatorAppFactor
 
+// AuthorizationCheck is [gen.AuthorizationCheck]: a permission to check together with a session, sent in a session authenticate call; the API answers HTTP 403 when the session's roles do not allow it.
+type AuthorizationCheck = gen.AuthorizationCheck
+
+// AuthorizationVerdict is [gen.AuthorizationVerdict]: outcome of a passed authorization check.
+type AuthorizationVerdict = gen.AuthorizationVerdict
+
 // BiometricFactor is [gen.BiometricFactor]: details of a biometric factor.
 type BiometricFactor = gen.BiometricFactor
 
@@ -119,10 +125,71 @@ type DeviceInfo = gen.DeviceInfo
 // DiscoveredOrganization is [gen.DiscoveredOrganization]: an organization found during discovery and the user's standing in it.
 type DiscoveredOrganization = gen.DiscoveredOrganization
 
+// DiscoveryIntermediateSessionsExchangeLocale is [gen.DiscoveryIntermediateSessionsExchangeRequestLocale], the values the API accepts for a request field.
+type DiscoveryIntermediateSessionsExchangeLocale = gen.DiscoveryIntermediateSessionsExchangeRequestLocale
+
+// The values of DiscoveryIntermediateSessionsExchangeLocale.
+const (
+	DiscoveryIntermediateSessionsExchangeLocaleCaES   = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleCaES
+	DiscoveryIntermediateSessionsExchangeLocaleCs     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleCs
+	DiscoveryIntermediateSessionsExchangeLocaleDeDE   = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleDeDE
+	DiscoveryIntermediateSessionsExchangeLocaleEn     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleEn
+	DiscoveryIntermediateSessionsExchangeLocaleEs     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleEs
+	DiscoveryIntermediateSessionsExchangeLocaleFa     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleFa
+	DiscoveryIntermediateSessionsExchangeLocaleFr     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleFr
+	DiscoveryIntermediateSessionsExchangeLocaleIt     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleIt
+	DiscoveryIntermediateSessionsExchangeLocaleJa     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleJa
+	DiscoveryIntermediateSessionsExchangeLocaleNl     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleNl
+	DiscoveryIntermediateSessionsExchangeLocalePl     = gen.DiscoveryIntermediateSessionsExchangeRequestLocalePl
+	DiscoveryIntermediateSessionsExchangeLocalePtBr   = gen.DiscoveryIntermediateSessionsExchangeRequestLocalePtBr
+	DiscoveryIntermediateSessionsExchangeLocaleRu     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleRu
+	DiscoveryIntermediateSessionsExchangeLocaleTr     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleTr
+	DiscoveryIntermediateSessionsExchangeLocaleVi     = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleVi
+	DiscoveryIntermediateSessionsExchangeLocaleZhHans = gen.DiscoveryIntermediateSessionsExchangeRequestLocaleZhHans
+)
+
+// DiscoveryIntermediateSessionsExchangeParams are the params of discoveryIntermediateSessionsExchange (POST /v1/b2b/discovery/intermediate_sessions/exchange); the fields are those of [gen.DiscoveryIntermediateSessionsExchangeRequest].
+type DiscoveryIntermediateSessionsExchangeParams = gen.DiscoveryIntermediateSessionsExchangeRequest
+
+// DiscoveryIntermediateSessionsExchangeResponse is the answer of discoveryIntermediateSessionsExchange (POST /v1/b2b/discovery/intermediate_sessions/exchange); the fields are those of [gen.DiscoveryIntermediateSessionsExchangeResponse].
+type DiscoveryIntermediateSessionsExchangeResponse = gen.DiscoveryIntermediateSessionsExchangeResponse
+
+// DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedType is [gen.DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType], the values the API accepts for a request field.
+type DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedType = gen.DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType
+
+// The values of DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedTypeALLALLOWED = gen.DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeALLALLOWED
+	DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedTypeNOTALLOWED = gen.DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeNOTALLOWED
+	DiscoveryOrganizationsCreateFirstPartyConnectedAppsAllowedTypeRESTRICTED = gen.DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeRESTRICTED
+)
+
+// DiscoveryOrganizationsCreateParams are the params of discoveryOrganizationsCreate (POST /v1/b2b/discovery/organizations/create); the fields are those of [gen.DiscoveryOrganizationsCreateRequest].
+type DiscoveryOrganizationsCreateParams = gen.DiscoveryOrganizationsCreateRequest
+
+// DiscoveryOrganizationsCreateResponse is the answer of discoveryOrganizationsCreate (POST /v1/b2b/discovery/organizations/create); the fields are those of [gen.DiscoveryOrganizationsCreateResponse].
+type DiscoveryOrganizationsCreateResponse = gen.DiscoveryOrganizationsCreateResponse
+
+// DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedType is [gen.DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType], the values the API accepts for a request field.
+type DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedType = gen.DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType
+
+// The values of DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedTypeALLALLOWED = gen.DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeALLALLOWED
+	DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedTypeNOTALLOWED = gen.DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeNOTALLOWED
+	DiscoveryOrganizationsCreateThirdPartyConnectedAppsAllowedTypeRESTRICTED = gen.DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeRESTRICTED
+)
+
+// DiscoveryOrganizationsListParams are the params of discoveryOrganizationsList (POST /v1/b2b/discovery/organizations); the fields are those of [gen.DiscoveryOrganizationsListRequest].
+type DiscoveryOrganizationsListParams = gen.DiscoveryOrganizationsListRequest
+
+// DiscoveryOrganizationsListResponse is the answer of discoveryOrganizationsList (POST /v1/b2b/discovery/organizations); the fields are those of [gen.DiscoveryOrganizationsListResponse].
+type DiscoveryOrganizationsListResponse = gen.DiscoveryOrganizationsListResponse
+
 // EmailFactor is [gen.EmailFactor]: details of an email-based factor.
 type EmailFactor = gen.EmailFactor
 
-// EmailImplicitRoleAssignment is [gen.EmailImplicitRoleAssignment]: grants a role to every Member with a verified email in a domain.
+// EmailImplicitRoleAssignment is [gen.EmailImplicitRoleAssignment]: grants a role to every Member with a verified email in a domain. Organizations list them, and a discovery organization create call sends them, so both fields must be non-empty.
 type EmailImplicitRoleAssignment = gen.EmailImplicitRoleAssignment
 
 // EmbeddableMagicLinkFactor is [gen.EmbeddableMagicLinkFactor]: details of an embeddable magic link factor.
@@ -162,6 +229,41 @@ type ImpersonationAuthenticateParams = gen.ImpersonationAuthenticateRequest
 
 // ImpersonationAuthenticateResponse is the answer of impersonationAuthenticate (POST /v1/b2b/impersonation/authenticate); the fields are those of [gen.ImpersonationAuthenticateResponse].
 type ImpersonationAuthenticateResponse = gen.ImpersonationAuthenticateResponse
+
+// JWK is [gen.JWK]: one public key of the project's JSON Web Key Set (RFC 7517), used to check session JWT signatures; a JWT names its key with kid.
+type JWK = gen.JWK
+
+// JWKAlgorithm is [gen.JWKAlgorithm]: the values the API is known to send; others may appear.
+type JWKAlgorithm = gen.JWKAlgorithm
+
+// The values of JWKAlgorithm.
+const (
+	JWKAlgorithmRs256 = gen.JWKAlgorithmRs256
+)
+
+// JWKKeyOperation is [gen.JWKKeyOperation]: the values the API is known to send; others may appear.
+type JWKKeyOperation = gen.JWKKeyOperation
+
+// The values of JWKKeyOperation.
+const (
+	JWKKeyOperationVerify = gen.JWKKeyOperationVerify
+)
+
+// JWKKeyType is [gen.JWKKeyType]: the values the API is known to send; others may appear.
+type JWKKeyType = gen.JWKKeyType
+
+// The values of JWKKeyType.
+const (
+	JWKKeyTypeRsa = gen.JWKKeyTypeRsa
+)
+
+// JWKUse is [gen.JWKUse]: the values the API is known to send; others may appear.
+type JWKUse = gen.JWKUse
+
+// The values of JWKUse.
+const (
+	JWKUseSig = gen.JWKUseSig
+)
 
 // MFARequired is [gen.MFARequired]: what a Member still has to do to finish MFA.
 type MFARequired = gen.MFARequired
@@ -565,6 +667,24 @@ type SSOFactor = gen.SSOFactor
 
 // SSORegistration is [gen.SSORegistration]: link between a Member and an identity at an SSO connection.
 type SSORegistration = gen.SSORegistration
+
+// SessionsAuthenticateParams are the params of sessionsAuthenticate (POST /v1/b2b/sessions/authenticate); the fields are those of [gen.SessionsAuthenticateRequest].
+type SessionsAuthenticateParams = gen.SessionsAuthenticateRequest
+
+// SessionsAuthenticateResponse is the answer of sessionsAuthenticate (POST /v1/b2b/sessions/authenticate); the fields are those of [gen.SessionsAuthenticateResponse].
+type SessionsAuthenticateResponse = gen.SessionsAuthenticateResponse
+
+// SessionsGetJWKSParams are the params of sessionsGetJWKS (GET /v1/b2b/sessions/jwks/{project_id}); the fields are those of [gen.SessionsGetJWKSRequest].
+type SessionsGetJWKSParams = gen.SessionsGetJWKSRequest
+
+// SessionsGetJWKSResponse is the answer of sessionsGetJWKS (GET /v1/b2b/sessions/jwks/{project_id}); the fields are those of [gen.SessionsGetJWKSResponse].
+type SessionsGetJWKSResponse = gen.SessionsGetJWKSResponse
+
+// SessionsRevokeParams are the params of sessionsRevoke (POST /v1/b2b/sessions/revoke); the fields are those of [gen.SessionsRevokeRequest].
+type SessionsRevokeParams = gen.SessionsRevokeRequest
+
+// SessionsRevokeResponse is the answer of sessionsRevoke (POST /v1/b2b/sessions/revoke); the fields are those of [gen.SessionsRevokeResponse].
+type SessionsRevokeResponse = gen.SessionsRevokeResponse
 
 // TrustedAuthTokenFactor is [gen.TrustedAuthTokenFactor]: details of a trusted auth token factor.
 type TrustedAuthTokenFactor = gen.TrustedAuthTokenFactor

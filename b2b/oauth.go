@@ -18,6 +18,7 @@ type OAuthDiscoveryClient struct{ x *executor }
 // the provider did not verify the email address (PrimaryRequired then says what to do).
 //
 // API: POST /v1/b2b/oauth/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/oauth/organization/authenticate
 func (c *OAuthClient) Authenticate(ctx context.Context, params *OAuthAuthenticateParams, opts ...CallOption) (*OAuthAuthenticateResponse, error) {
 	return call[OAuthAuthenticateResponse](ctx, c.x, params, opts)
 }
@@ -26,6 +27,7 @@ func (c *OAuthClient) Authenticate(ctx context.Context, params *OAuthAuthenticat
 // the organizations the person can log in to or join.
 //
 // API: POST /v1/b2b/oauth/discovery/authenticate
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/oauth/discovery/authenticate
 func (c *OAuthDiscoveryClient) Authenticate(ctx context.Context, params *OAuthDiscoveryAuthenticateParams, opts ...CallOption) (*OAuthDiscoveryAuthenticateResponse, error) {
 	return call[OAuthDiscoveryAuthenticateResponse](ctx, c.x, params, opts)
 }

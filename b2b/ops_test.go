@@ -201,10 +201,14 @@ func requestProps(t testing.TB, opID string) (required []string, props map[strin
 }
 
 // requiredOnly returns new params of c's operation holding the required fields of its Minimal
-// golden body and nothing else, and the JSON members that must be sent.
+// golden body and nothing else (the first property of an exactly-one group counts as required),
+// and the JSON members that must be sent.
 func requiredOnly(t testing.TB, c fixtures.Case) (any, map[string]json.RawMessage) {
 	t.Helper()
 	required, _ := requestProps(t, c.Op.ID)
+	for _, g := range fixtures.ExactlyOne(c.Op.ID) {
+		required = append(required, g[0])
+	}
 	var minimal map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(fixtures.Golden(c.Op.ID, fixtures.Minimal), &minimal))
 	params := c.Op.NewParams()
@@ -309,8 +313,11 @@ func TestPtr(t *testing.T) {
 	for _, fc := range some(t, "sends a body", hasBody) {
 		required, props := requestProps(t, fc.Op.ID)
 		intField, strField = "", ""
+		inGroup := func(name string) bool {
+			return slices.ContainsFunc(fixtures.ExactlyOne(fc.Op.ID), func(g []string) bool { return slices.Contains(g, name) })
+		}
 		for _, name := range slices.Sorted(maps.Keys(props)) {
-			if slices.Contains(required, name) {
+			if slices.Contains(required, name) || inGroup(name) {
 				continue
 			}
 			f := field(t, fc.Op.NewParams(), name).Type()

@@ -16,6 +16,7 @@ type PasswordsSessionsClient struct{ x *executor }
 // the member is revoked.
 //
 // API: POST /v1/b2b/passwords/session/reset
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/passwords/create-or-reset-options/password-reset-by-session
 func (c *PasswordsSessionsClient) Reset(ctx context.Context, params *PasswordsSessionsResetParams, opts ...CallOption) (*PasswordsSessionsResetResponse, error) {
 	return call[PasswordsSessionsResetResponse](ctx, c.x, params, opts)
 }

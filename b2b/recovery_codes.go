@@ -10,6 +10,7 @@ type RecoveryCodesClient struct{ x *executor }
 // safe); "", "." and ".." are refused with a *ValidationError before anything is sent.
 //
 // API: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/get-recovery-codes
 func (c *RecoveryCodesClient) Get(ctx context.Context, params *RecoveryCodesGetParams, opts ...CallOption) (*RecoveryCodesGetResponse, error) {
 	return call[RecoveryCodesGetResponse](ctx, c.x, params, opts)
 }
@@ -18,6 +19,7 @@ func (c *RecoveryCodesClient) Get(ctx context.Context, params *RecoveryCodesGetP
 // session. RecoveryCodesRemaining says how many codes are left.
 //
 // API: POST /v1/b2b/recovery_codes/recover
+// Stytch API docs: https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/recover
 func (c *RecoveryCodesClient) Recover(ctx context.Context, params *RecoveryCodesRecoverParams, opts ...CallOption) (*RecoveryCodesRecoverResponse, error) {
 	return call[RecoveryCodesRecoverResponse](ctx, c.x, params, opts)
 }
@@ -25,6 +27,7 @@ func (c *RecoveryCodesClient) Recover(ctx context.Context, params *RecoveryCodes
 // Rotate replaces all of the member's recovery codes with a new set; the old ones stop working.
 //
 // API: POST /v1/b2b/recovery_codes/rotate
+// Stytch API docs: https://stytch.com/docs/b2b/api/recovery-codes-rotate
 func (c *RecoveryCodesClient) Rotate(ctx context.Context, params *RecoveryCodesRotateParams, opts ...CallOption) (*RecoveryCodesRotateResponse, error) {
 	return call[RecoveryCodesRotateResponse](ctx, c.x, params, opts)
 }

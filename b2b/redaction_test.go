@@ -476,7 +476,8 @@ func brokenBodies(full []byte) [][]byte {
 // breakRules returns a copy of tc.Full in which every non-secret string is emptied and every
 // integer set below any minimum, so Validate fails on rules that do not involve a secret while the
 // secrets stay in place. When only secrets have rules, it empties the first required secret
-// instead. ok is false when Validate cannot be made to fail.
+// instead, or sets two properties of an exactly-one group. ok is false when Validate cannot be
+// made to fail.
 func breakRules(tc fixtures.Case, secrets []string) (any, bool) {
 	v := reflect.New(reflect.TypeOf(tc.Full).Elem())
 	v.Elem().Set(reflect.ValueOf(tc.Full).Elem())
@@ -518,6 +519,17 @@ func breakRules(tc fixtures.Case, secrets []string) (any, bool) {
 		f := v.Elem().Field(i)
 		if f.Kind() == reflect.String && slices.Contains(secrets, f.String()) {
 			f.SetString("")
+			return v.Interface(), v.Interface().(b2b.Params).Validate() != nil
+		}
+	}
+	// Only an exactly-one group of secrets: set a second property of it to the first one's value,
+	// so that the group is broken while every value stays a secret.
+	for _, g := range fixtures.ExactlyOne(tc.Op.ID) {
+		typ := v.Elem().Type()
+		first, ok1 := fieldByJSON(typ, g[0])
+		second, ok2 := fieldByJSON(typ, g[1])
+		if ok1 && ok2 && first.Type == second.Type {
+			v.Elem().FieldByIndex(second.Index).Set(v.Elem().FieldByIndex(first.Index))
 			return v.Interface(), v.Interface().(b2b.Params).Validate() != nil
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/b2bauth/stytch-b2b-go/bench/internal/benchkit"
 )
 
 // baselineClient is the comparison point of every benchmark: the same calls written by hand the
@@ -22,12 +24,12 @@ type baselineClient struct {
 }
 
 func newBaselineClient(hc *http.Client, base string) *baselineClient {
-	return &baselineClient{hc: hc, base: base, projectID: benchProjectID, secret: benchSecret}
+	return &baselineClient{hc: hc, base: base, projectID: benchkit.ProjectID, secret: benchkit.Secret}
 }
 
 func (c *baselineClient) magicLinksAuthenticate(ctx context.Context, in *plainMagicLinksAuthenticateRequest) (*plainMagicLinksAuthenticateResponse, error) {
 	var out plainMagicLinksAuthenticateResponse
-	if err := c.do(ctx, http.MethodPost, magicLinksAuthenticatePath, in, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, benchkit.MagicLinksAuthenticatePath, in, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -35,7 +37,7 @@ func (c *baselineClient) magicLinksAuthenticate(ctx context.Context, in *plainMa
 
 func (c *baselineClient) discoverySend(ctx context.Context, in *plainMagicLinksEmailDiscoverySendRequest) (*plainMagicLinksEmailDiscoverySendResponse, error) {
 	var out plainMagicLinksEmailDiscoverySendResponse
-	if err := c.do(ctx, http.MethodPost, discoverySendPath, in, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, benchkit.DiscoverySendPath, in, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -14,6 +14,108 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for DiscoveryIntermediateSessionsExchangeRequestLocale.
+const (
+	DiscoveryIntermediateSessionsExchangeRequestLocaleCaES   DiscoveryIntermediateSessionsExchangeRequestLocale = "ca-ES"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleCs     DiscoveryIntermediateSessionsExchangeRequestLocale = "cs"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleDeDE   DiscoveryIntermediateSessionsExchangeRequestLocale = "de-DE"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleEn     DiscoveryIntermediateSessionsExchangeRequestLocale = "en"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleEs     DiscoveryIntermediateSessionsExchangeRequestLocale = "es"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleFa     DiscoveryIntermediateSessionsExchangeRequestLocale = "fa"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleFr     DiscoveryIntermediateSessionsExchangeRequestLocale = "fr"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleIt     DiscoveryIntermediateSessionsExchangeRequestLocale = "it"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleJa     DiscoveryIntermediateSessionsExchangeRequestLocale = "ja"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleNl     DiscoveryIntermediateSessionsExchangeRequestLocale = "nl"
+	DiscoveryIntermediateSessionsExchangeRequestLocalePl     DiscoveryIntermediateSessionsExchangeRequestLocale = "pl"
+	DiscoveryIntermediateSessionsExchangeRequestLocalePtBr   DiscoveryIntermediateSessionsExchangeRequestLocale = "pt-br"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleRu     DiscoveryIntermediateSessionsExchangeRequestLocale = "ru"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleTr     DiscoveryIntermediateSessionsExchangeRequestLocale = "tr"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleVi     DiscoveryIntermediateSessionsExchangeRequestLocale = "vi"
+	DiscoveryIntermediateSessionsExchangeRequestLocaleZhHans DiscoveryIntermediateSessionsExchangeRequestLocale = "zh-Hans"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryIntermediateSessionsExchangeRequestLocale enum.
+func (e DiscoveryIntermediateSessionsExchangeRequestLocale) Valid() bool {
+	switch e {
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleCaES:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleCs:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleDeDE:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleEn:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleEs:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleFa:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleFr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleIt:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleJa:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleNl:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocalePl:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocalePtBr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleRu:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleTr:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleVi:
+		return true
+	case DiscoveryIntermediateSessionsExchangeRequestLocaleZhHans:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeALLALLOWED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeNOTALLOWED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+	DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeRESTRICTED DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType = "RESTRICTED"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType enum.
+func (e DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType) Valid() bool {
+	switch e {
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeALLALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeNOTALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedTypeRESTRICTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType.
+const (
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeALLALLOWED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "ALL_ALLOWED"
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeNOTALLOWED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "NOT_ALLOWED"
+	DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeRESTRICTED DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType = "RESTRICTED"
+)
+
+// Valid indicates whether the value is a known member of the DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType enum.
+func (e DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType) Valid() bool {
+	switch e {
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeALLALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeNOTALLOWED:
+		return true
+	case DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedTypeRESTRICTED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MagicLinksAuthenticateRequestLocale.
 const (
 	MagicLinksAuthenticateRequestLocaleEn   MagicLinksAuthenticateRequestLocale = "en"
@@ -368,6 +470,27 @@ type AuthenticatorAppFactor struct {
 	TOTPID string `json:"totp_id"`
 }
 
+// AuthorizationCheck A permission to check together with a session, sent in a session authenticate call; the API answers HTTP 403 when the session's roles do not allow it.
+type AuthorizationCheck struct {
+	// Action Action on the resource that the session's roles must allow.
+	Action string `json:"action"`
+
+	// OrganizationID Organization the Member must belong to; another one gives HTTP 403.
+	OrganizationID string `json:"organization_id"`
+
+	// ResourceID RBAC resource, such as one defined for the project or a reserved stytch.* one (stytch.organization, stytch.member, stytch.sso, stytch.self).
+	ResourceID string `json:"resource_id"`
+}
+
+// AuthorizationVerdict Outcome of a passed authorization check.
+type AuthorizationVerdict struct {
+	// Authorized Whether the Member may take the action; always true in a successful answer.
+	Authorized bool `json:"authorized"`
+
+	// GrantingRoles Roles of the session that allow the action.
+	GrantingRoles []string `json:"granting_roles"`
+}
+
 // BiometricFactor Details of a biometric factor.
 type BiometricFactor struct {
 	// BiometricRegistrationID ID of the biometric registration.
@@ -421,23 +544,23 @@ type DeviceAttributeDetails struct {
 
 // DeviceInfo Device fingerprinting results for the request.
 type DeviceInfo struct {
-	// IPAddress Client IP address.
-	IPAddress string `json:"ip_address"`
+	// IPAddress Client IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPAddress string `json:"ip_address,omitempty"`
 
 	// IPAddressDetails History of this IP address for the Member.
 	IPAddressDetails *DeviceAttributeDetails `json:"ip_address_details,omitempty"`
 
-	// IPGeoCity City derived from the IP address.
-	IPGeoCity string `json:"ip_geo_city"`
+	// IPGeoCity City derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoCity string `json:"ip_geo_city,omitempty"`
 
-	// IPGeoCountry Country code derived from the IP address.
-	IPGeoCountry string `json:"ip_geo_country"`
+	// IPGeoCountry Country code derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoCountry string `json:"ip_geo_country,omitempty"`
 
 	// IPGeoCountryDetails History of this country for the Member.
 	IPGeoCountryDetails *DeviceAttributeDetails `json:"ip_geo_country_details,omitempty"`
 
-	// IPGeoRegion Region derived from the IP address.
-	IPGeoRegion string `json:"ip_geo_region"`
+	// IPGeoRegion Region derived from the IP address. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IPGeoRegion string `json:"ip_geo_region,omitempty"`
 
 	// VisitorID Stable fingerprint ID of the browser or device.
 	VisitorID string `json:"visitor_id"`
@@ -464,6 +587,234 @@ type DiscoveredOrganization struct {
 	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
 }
 
+// DiscoveryIntermediateSessionsExchangeRequest Body sent to trade the intermediate session token of a discovery flow for a Member session in one organization.
+type DiscoveryIntermediateSessionsExchangeRequest struct {
+	// IntermediateSessionToken Intermediate session token from a discovery flow (valid 10 minutes by default).
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// Locale Language of the one-time passcode message sent automatically when MFA by SMS is required; English when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+	Locale *DiscoveryIntermediateSessionsExchangeRequestLocale `json:"locale,omitempty"`
+
+	// OrganizationID Organization to log in to; its slug or external ID are accepted too.
+	OrganizationID string `json:"organization_id"`
+
+	// SessionCustomClaims Custom claims to store on the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Lifetime of the created session in minutes (5 to 527040); the server uses 60 when omitted.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// TelemetryID Device fingerprinting telemetry ID; when valid, member_device is filled in the response.
+	TelemetryID *string `json:"telemetry_id,omitempty"`
+}
+
+// DiscoveryIntermediateSessionsExchangeRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required; English when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryIntermediateSessionsExchangeRequestLocale string
+
+// DiscoveryIntermediateSessionsExchangeResponse Answer to an intermediate session exchange: a Member session in the chosen organization or, when its requirements are not met yet, the same intermediate session token and what is still missing.
+type DiscoveryIntermediateSessionsExchangeResponse struct {
+	// IntermediateSessionToken When more factors are needed, the same token that was sent; empty otherwise.
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// IntermediateSessionTokenExpiresAt Expiry of intermediate_session_token, when one was returned.
+	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
+
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberAuthenticated True when a full session was created; false when an intermediate session token was returned instead.
+	MemberAuthenticated bool `json:"member_authenticated"`
+
+	// MemberDevice Fingerprinting data, present when a valid telemetry_id was sent.
+	MemberDevice *DeviceInfo `json:"member_device,omitempty"`
+
+	// MemberID ID of the Member the user is logged in as.
+	MemberID string `json:"member_id"`
+
+	// MemberSession The Member's session; null while more factors are needed.
+	MemberSession *MemberSession `json:"member_session,omitempty"`
+
+	// MFARequired What the Member can use to finish MFA, when MFA is pending.
+	MFARequired *MFARequired `json:"mfa_required,omitempty"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// PrimaryRequired Extra primary methods the organization demands, when the discovery factor alone is not enough.
+	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Short-lived session JWT; empty when member_authenticated is false.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque session token; empty when member_authenticated is false.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// DiscoveryOrganizationsCreateRequest Body sent to create a new organization, with a Member for the user, from the intermediate session token of a discovery flow. Every policy left out takes the server's default.
+type DiscoveryOrganizationsCreateRequest struct {
+	// AllowedAuthMethods Permitted methods when auth_methods is RESTRICTED; known values include sso, magic_link, email_otp, password, google_oauth, microsoft_oauth, slack_oauth, github_oauth and hubspot_oauth.
+	AllowedAuthMethods []OrganizationAllowedAuthMethods `json:"allowed_auth_methods,omitempty"`
+
+	// AllowedFirstPartyConnectedApps First-party connected app IDs allowed when first_party_connected_apps_allowed_type is RESTRICTED.
+	AllowedFirstPartyConnectedApps []string `json:"allowed_first_party_connected_apps,omitempty"`
+
+	// AllowedMFAMethods Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
+	AllowedMFAMethods []OrganizationAllowedMFAMethods `json:"allowed_mfa_methods,omitempty"`
+
+	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github).
+	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants,omitempty"`
+
+	// AllowedThirdPartyConnectedApps Third-party connected app IDs allowed when third_party_connected_apps_allowed_type is RESTRICTED.
+	AllowedThirdPartyConnectedApps []string `json:"allowed_third_party_connected_apps,omitempty"`
+
+	// AuthMethods Whether primary auth methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
+	AuthMethods *OrganizationAuthMethods `json:"auth_methods,omitempty"`
+
+	// EmailAllowedDomains Email domains for the JIT provisioning and invite policies; common providers such as gmail.com are refused.
+	EmailAllowedDomains []string `json:"email_allowed_domains,omitempty"`
+
+	// EmailInvites Which addresses may be invited; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+	EmailInvites *OrganizationEmailInvites `json:"email_invites,omitempty"`
+
+	// EmailJITProvisioning Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
+	EmailJITProvisioning *OrganizationEmailJITProvisioning `json:"email_jit_provisioning,omitempty"`
+
+	// FirstPartyConnectedAppsAllowedType Which first-party connected apps may be used; ALL_ALLOWED when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+	FirstPartyConnectedAppsAllowedType *DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType `json:"first_party_connected_apps_allowed_type,omitempty"`
+
+	// IntermediateSessionToken Intermediate session token from a discovery flow (valid 10 minutes by default).
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// MFAMethods Whether MFA methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
+	MFAMethods *OrganizationMFAMethods `json:"mfa_methods,omitempty"`
+
+	// MFAPolicy Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL (the default).
+	MFAPolicy *OrganizationMFAPolicy `json:"mfa_policy,omitempty"`
+
+	// OAuthTenantJITProvisioning Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
+	OAuthTenantJITProvisioning *OrganizationOAuthTenantJITProvisioning `json:"oauth_tenant_jit_provisioning,omitempty"`
+
+	// OrganizationExternalID Caller-assigned identifier, unique in the project (up to 128 letters, digits, ., _, - and |).
+	OrganizationExternalID *string `json:"organization_external_id,omitempty"`
+
+	// OrganizationLogoURL URL of the organization's logo.
+	OrganizationLogoURL *string `json:"organization_logo_url,omitempty"`
+
+	// OrganizationName Display name (1 to 128 characters); derived from the discovery email address when omitted.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// OrganizationSlug URL-safe unique handle (2 to 128 characters of letters, digits, -, ., _ and ~); derived like the name when omitted.
+	OrganizationSlug *string `json:"organization_slug,omitempty"`
+
+	// RBACEmailImplicitRoleAssignments Roles to grant automatically by verified email domain.
+	RBACEmailImplicitRoleAssignments []EmailImplicitRoleAssignment `json:"rbac_email_implicit_role_assignments,omitempty"`
+
+	// SessionCustomClaims Custom claims to store on the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Lifetime of the created session in minutes (5 to 527040); the server uses 60 when omitted.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// SSOJITProvisioning Who may join just-in-time through SSO; known values are ALL_ALLOWED (the default), RESTRICTED and NOT_ALLOWED.
+	SSOJITProvisioning *OrganizationSSOJITProvisioning `json:"sso_jit_provisioning,omitempty"`
+
+	// TelemetryID Device fingerprinting telemetry ID; when valid, member_device is filled in the response.
+	TelemetryID *string `json:"telemetry_id,omitempty"`
+
+	// ThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used. The official SDKs accept any string here; this SDK sends only the listed values.
+	ThirdPartyConnectedAppsAllowedType *DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType `json:"third_party_connected_apps_allowed_type,omitempty"`
+
+	// TrustedMetadata Backend-only metadata to store on the organization.
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitempty"`
+}
+
+// DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType Which first-party connected apps may be used; ALL_ALLOWED when omitted. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryOrganizationsCreateRequestFirstPartyConnectedAppsAllowedType string
+
+// DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used. The official SDKs accept any string here; this SDK sends only the listed values.
+type DiscoveryOrganizationsCreateRequestThirdPartyConnectedAppsAllowedType string
+
+// DiscoveryOrganizationsCreateResponse Answer to an organization created from a discovery flow: the new organization and its first Member, with a session or, when the email is not verified or MFA is required, an intermediate session token.
+type DiscoveryOrganizationsCreateResponse struct {
+	// IntermediateSessionToken Set (valid 10 minutes by default) when more factors are still needed; empty otherwise.
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+
+	// IntermediateSessionTokenExpiresAt Expiry of intermediate_session_token, when one was returned.
+	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
+
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberAuthenticated True when a full session was created; false when an intermediate session token was returned instead.
+	MemberAuthenticated bool `json:"member_authenticated"`
+
+	// MemberDevice Fingerprinting data, present when a valid telemetry_id was sent.
+	MemberDevice *DeviceInfo `json:"member_device,omitempty"`
+
+	// MemberID ID of the new Member.
+	MemberID string `json:"member_id"`
+
+	// MemberSession The Member's session; null while more factors are needed.
+	MemberSession *MemberSession `json:"member_session,omitempty"`
+
+	// MFARequired What the Member can use to finish MFA, when MFA is pending.
+	MFARequired *MFARequired `json:"mfa_required,omitempty"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// PrimaryRequired Extra primary methods the organization demands, when the discovery factor alone is not enough.
+	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Short-lived session JWT; empty when member_authenticated is false.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque session token; empty when member_authenticated is false.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// DiscoveryOrganizationsListRequest Body sent to list the organizations a user can enter. It carries exactly one credential, an intermediate session token or a Member session token or JWT; the API refuses none or several, and so does the generated validation, before anything is sent.
+type DiscoveryOrganizationsListRequest struct {
+	// IntermediateSessionToken Intermediate session token from a discovery flow; it is not used up by this call.
+	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
+
+	// SessionJWT Session JWT of a Member; only memberships and invites are listed then.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token of a Member; only memberships and invites are listed then.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// DiscoveryOrganizationsListResponse Answer to a discovery list call, the organizations the credential can reach with the user's standing in each.
+type DiscoveryOrganizationsListResponse struct {
+	// DiscoveredOrganizations Organizations the user belongs to, is invited to or may join (JIT provisioning allowed, email domain allowed and at least one other verified Member with that domain).
+	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
+
+	// EmailAddress The email address the credential belongs to.
+	EmailAddress string `json:"email_address"`
+
+	// OrganizationIDHint ID of the organization the intermediate session token is tied to, if it is; null or absent for tokens from email magic link or OAuth discovery and whenever a session is passed. Absent, null and empty mean the same to a caller, so it is a plain string.
+	OrganizationIDHint string `json:"organization_id_hint,omitempty"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
 // EmailFactor Details of an email-based factor.
 type EmailFactor struct {
 	// EmailAddress The email address used.
@@ -473,7 +824,7 @@ type EmailFactor struct {
 	EmailID string `json:"email_id"`
 }
 
-// EmailImplicitRoleAssignment Grants a role to every Member with a verified email in a domain.
+// EmailImplicitRoleAssignment Grants a role to every Member with a verified email in a domain. Organizations list them, and a discovery organization create call sends them, so both fields must be non-empty.
 type EmailImplicitRoleAssignment struct {
 	// Domain Email domain, such as example.com.
 	Domain string `json:"domain"`
@@ -518,13 +869,13 @@ type ImpersonatedFactor struct {
 	ImpersonatorID string `json:"impersonator_id"`
 }
 
-// ImpersonationAuthenticateRequest defines model for ImpersonationAuthenticateRequest.
+// ImpersonationAuthenticateRequest Body of an impersonation authenticate call: the single-use token a Dashboard user created to act as a Member.
 type ImpersonationAuthenticateRequest struct {
 	// ImpersonationToken Single-use impersonation token created in the Dashboard; it expires after 5 minutes by default.
 	ImpersonationToken string `json:"impersonation_token"`
 }
 
-// ImpersonationAuthenticateResponse defines model for ImpersonationAuthenticateResponse.
+// ImpersonationAuthenticateResponse Answer to a successful impersonation authenticate: a session acting as the Member, with the Member and their Organization.
 type ImpersonationAuthenticateResponse struct {
 	// IntermediateSessionToken Always empty here, since impersonation never stops at an intermediate session.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -566,6 +917,39 @@ type ImpersonationAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
+// JWK One public key of the project's JSON Web Key Set (RFC 7517), used to check session JWT signatures; a JWT names its key with kid.
+type JWK struct {
+	// Alg Signing algorithm of the key; known value RS256.
+	Alg JWKAlgorithm `json:"alg"`
+
+	// E RSA public exponent, base64url-encoded (usually AQAB).
+	E string `json:"e"`
+
+	// KeyOps Operations the key may be used for; known value verify.
+	KeyOps []JWKKeyOperation `json:"key_ops"`
+
+	// Kid Key ID, matched against the kid header of a JWT (for example jwk-test-<uuid> or jwk-live-<uuid>).
+	Kid string `json:"kid"`
+
+	// Kty Key type; known value RSA.
+	Kty JWKKeyType `json:"kty"`
+
+	// N RSA modulus, base64url-encoded.
+	N string `json:"n"`
+
+	// Use What the key is for; known value sig (signatures).
+	Use JWKUse `json:"use"`
+
+	// X5C X.509 certificate chain of the key, base64-encoded DER.
+	X5C []string `json:"x5c"`
+
+	// X5TS256 SHA-256 thumbprint of the certificate under the name Stytch's Node SDK and docs use. The official sources disagree on this name (and RFC 7517 spells it x5t#S256), so both spellings are optional until a live answer settles it; empty when absent.
+	X5TS256 string `json:"x5tS256,omitempty"`
+
+	// X5TS256SnakeCase The same thumbprint under the snake_case name the official Go SDK reads; see x5tS256. Empty when absent.
+	X5TS256SnakeCase string `json:"x5t_s256,omitempty"`
+}
+
 // MFARequired What a Member still has to do to finish MFA.
 type MFARequired struct {
 	// MemberOptions MFA methods the Member has already set up.
@@ -575,7 +959,7 @@ type MFARequired struct {
 	SecondaryAuthInitiated *MFARequiredSecondaryAuthInitiated `json:"secondary_auth_initiated,omitempty"`
 }
 
-// MagicLinksAuthenticateRequest defines model for MagicLinksAuthenticateRequest.
+// MagicLinksAuthenticateRequest Body sent to redeem an email magic link token of one organization; it may also extend an existing session or complete an intermediate one.
 type MagicLinksAuthenticateRequest struct {
 	// IntermediateSessionToken Intermediate session to which this magic link factor is added; it is exchanged for a session once all requirements are met.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -608,7 +992,7 @@ type MagicLinksAuthenticateRequest struct {
 // MagicLinksAuthenticateRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type MagicLinksAuthenticateRequestLocale string
 
-// MagicLinksAuthenticateResponse defines model for MagicLinksAuthenticateResponse.
+// MagicLinksAuthenticateResponse Answer to a redeemed magic link: a full Member session or, when MFA or another primary factor is still required, an intermediate session token and what is missing.
 type MagicLinksAuthenticateResponse struct {
 	// IntermediateSessionToken Set (valid 10 minutes by default) when MFA or another primary factor is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -662,7 +1046,7 @@ type MagicLinksAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksDiscoveryAuthenticateRequest defines model for MagicLinksDiscoveryAuthenticateRequest.
+// MagicLinksDiscoveryAuthenticateRequest Body sent to redeem a discovery magic link token, with the PKCE verifier when the link was requested with a challenge.
 type MagicLinksDiscoveryAuthenticateRequest struct {
 	// DiscoveryMagicLinksToken Single-use token taken from the discovery magic link URL.
 	DiscoveryMagicLinksToken string `json:"discovery_magic_links_token"`
@@ -671,7 +1055,7 @@ type MagicLinksDiscoveryAuthenticateRequest struct {
 	PKCECodeVerifier *string `json:"pkce_code_verifier,omitempty"`
 }
 
-// MagicLinksDiscoveryAuthenticateResponse defines model for MagicLinksDiscoveryAuthenticateResponse.
+// MagicLinksDiscoveryAuthenticateResponse Answer to a redeemed discovery link: an intermediate session token for the next discovery step and the organizations the email address can reach.
 type MagicLinksDiscoveryAuthenticateResponse struct {
 	// DiscoveredOrganizations Organizations the email address belongs to or may join.
 	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
@@ -692,7 +1076,7 @@ type MagicLinksDiscoveryAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailDiscoverySendRequest defines model for MagicLinksEmailDiscoverySendRequest.
+// MagicLinksEmailDiscoverySendRequest Body of a request to email a discovery link, which starts a flow in which the user picks or creates an organization.
 type MagicLinksEmailDiscoverySendRequest struct {
 	// DiscoveryExpirationMinutes How long the link stays valid, in minutes (5 to 10080); the server default is 60.
 	DiscoveryExpirationMinutes *int32 `json:"discovery_expiration_minutes,omitempty"`
@@ -716,7 +1100,7 @@ type MagicLinksEmailDiscoverySendRequest struct {
 // MagicLinksEmailDiscoverySendRequestLocale Language of the email.
 type MagicLinksEmailDiscoverySendRequestLocale string
 
-// MagicLinksEmailDiscoverySendResponse defines model for MagicLinksEmailDiscoverySendResponse.
+// MagicLinksEmailDiscoverySendResponse Answer once the discovery email is on its way; it carries only the request ID and status.
 type MagicLinksEmailDiscoverySendResponse struct {
 	// RequestID Unique ID of this call, useful when debugging with Stytch.
 	RequestID string `json:"request_id"`
@@ -725,7 +1109,7 @@ type MagicLinksEmailDiscoverySendResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailInviteRequest defines model for MagicLinksEmailInviteRequest.
+// MagicLinksEmailInviteRequest Body of a request to invite an email address into an organization, with optional name, metadata and roles for the invited Member.
 type MagicLinksEmailInviteRequest struct {
 	// EmailAddress Email address of the person being invited.
 	EmailAddress string `json:"email_address"`
@@ -764,7 +1148,7 @@ type MagicLinksEmailInviteRequest struct {
 // MagicLinksEmailInviteRequestLocale Language of the email.
 type MagicLinksEmailInviteRequestLocale string
 
-// MagicLinksEmailInviteResponse defines model for MagicLinksEmailInviteResponse.
+// MagicLinksEmailInviteResponse Answer once the invite email is on its way: the invited Member (status invited) and the Organization.
 type MagicLinksEmailInviteResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -782,7 +1166,7 @@ type MagicLinksEmailInviteResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// MagicLinksEmailLoginOrSignupRequest defines model for MagicLinksEmailLoginOrSignupRequest.
+// MagicLinksEmailLoginOrSignupRequest Body of a request to email a login link (to an active Member) or a signup link (to a new, pending or invited one) for one organization.
 type MagicLinksEmailLoginOrSignupRequest struct {
 	// EmailAddress Email address to send the link to.
 	EmailAddress string `json:"email_address"`
@@ -818,7 +1202,7 @@ type MagicLinksEmailLoginOrSignupRequest struct {
 // MagicLinksEmailLoginOrSignupRequestLocale Language of the email.
 type MagicLinksEmailLoginOrSignupRequestLocale string
 
-// MagicLinksEmailLoginOrSignupResponse defines model for MagicLinksEmailLoginOrSignupResponse.
+// MagicLinksEmailLoginOrSignupResponse Answer once the login or signup email is on its way: the Member it was sent to (created if new) and the Organization.
 type MagicLinksEmailLoginOrSignupResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -853,8 +1237,8 @@ type Member struct {
 	// EmailAddressVerified True once the email address has been proven by an authentication.
 	EmailAddressVerified bool `json:"email_address_verified"`
 
-	// ExternalID Caller-assigned identifier, empty if none.
-	ExternalID string `json:"external_id"`
+	// ExternalID Caller-assigned identifier, empty if none. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ExternalID string `json:"external_id,omitempty"`
 
 	// IsAdmin True if the Member holds the stytch_admin role.
 	IsAdmin bool `json:"is_admin"`
@@ -913,11 +1297,11 @@ type Member struct {
 	// TOTPRegistrationID ID of the Member's authenticator app registration, empty if none.
 	TOTPRegistrationID string `json:"totp_registration_id"`
 
-	// TrustedMetadata Backend-only metadata.
-	TrustedMetadata map[string]interface{} `json:"trusted_metadata"`
+	// TrustedMetadata Backend-only metadata. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitzero"`
 
-	// UntrustedMetadata Metadata that frontend SDKs may also edit; do not trust it for authorization.
-	UntrustedMetadata map[string]interface{} `json:"untrusted_metadata"`
+	// UntrustedMetadata Metadata that frontend SDKs may also edit; do not trust it for authorization. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	UntrustedMetadata map[string]interface{} `json:"untrusted_metadata,omitzero"`
 
 	// UpdatedAt When the Member was last changed (UTC).
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -943,8 +1327,8 @@ type MemberRole struct {
 
 // MemberRoleSource One reason a Member has a role.
 type MemberRoleSource struct {
-	// Details Grant specifics, depending on type (email domain, connection_id, group or group_id).
-	Details map[string]interface{} `json:"details"`
+	// Details Grant specifics, depending on type (email domain, connection_id, group or group_id). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	Details map[string]interface{} `json:"details,omitzero"`
 
 	// Type Kind of grant; known values are direct_assignment, email_assignment, sso_connection, sso_connection_group and scim_connection_group.
 	Type MemberRoleSourceType `json:"type"`
@@ -955,14 +1339,14 @@ type MemberSession struct {
 	// AuthenticationFactors Factors the Member has proven within this session.
 	AuthenticationFactors []AuthenticationFactor `json:"authentication_factors"`
 
-	// CustomClaims Custom claims stored on the session.
-	CustomClaims map[string]interface{} `json:"custom_claims"`
+	// CustomClaims Custom claims stored on the session. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	CustomClaims map[string]interface{} `json:"custom_claims,omitzero"`
 
-	// ExpiresAt When the session ends unless extended.
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// ExpiresAt When the session ends unless extended. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	ExpiresAt time.Time `json:"expires_at"`
 
-	// LastAccessedAt When the session was last used.
-	LastAccessedAt *time.Time `json:"last_accessed_at,omitempty"`
+	// LastAccessedAt When the session was last used. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	LastAccessedAt time.Time `json:"last_accessed_at"`
 
 	// MemberID ID of the session's Member.
 	MemberID string `json:"member_id"`
@@ -979,14 +1363,14 @@ type MemberSession struct {
 	// Roles Role IDs held by the Member in this session.
 	Roles []string `json:"roles"`
 
-	// StartedAt When the session began.
-	StartedAt *time.Time `json:"started_at,omitempty"`
+	// StartedAt When the session began. Every session has it (Stytch's Node types declare it as a plain, non-null string), so it is required and a time.Time value, not a pointer.
+	StartedAt time.Time `json:"started_at"`
 }
 
 // Membership The user's relationship to a discovered organization.
 type Membership struct {
-	// Details Extra data depending on type, for example the matching domain or tenant.
-	Details map[string]interface{} `json:"details"`
+	// Details Extra data depending on type, for example the matching domain or tenant. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	Details map[string]interface{} `json:"details,omitzero"`
 
 	// Member The existing Member record, or null when there is none yet.
 	Member *Member `json:"member,omitempty"`
@@ -1001,7 +1385,7 @@ type OAuthAccessTokenExchangeFactor struct {
 	ClientID string `json:"client_id"`
 }
 
-// OAuthAuthenticateRequest defines model for OAuthAuthenticateRequest.
+// OAuthAuthenticateRequest Body sent to redeem the token that an OAuth flow for one organization returned; it may also extend an existing session or complete an intermediate one.
 type OAuthAuthenticateRequest struct {
 	// IntermediateSessionToken Intermediate session to which this OAuth factor is added; it is exchanged for a session once all requirements are met.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -1034,7 +1418,7 @@ type OAuthAuthenticateRequest struct {
 // OAuthAuthenticateRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type OAuthAuthenticateRequestLocale string
 
-// OAuthAuthenticateResponse defines model for OAuthAuthenticateResponse.
+// OAuthAuthenticateResponse Answer to a redeemed OAuth token: a Member session or an intermediate session token, plus the identity and tokens the provider reported.
 type OAuthAuthenticateResponse struct {
 	// IntermediateSessionToken Set (valid 10 minutes by default) when MFA or a verified primary factor is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -1094,7 +1478,7 @@ type OAuthAuthenticateResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// OAuthDiscoveryAuthenticateRequest defines model for OAuthDiscoveryAuthenticateRequest.
+// OAuthDiscoveryAuthenticateRequest Body sent to redeem the token that a discovery OAuth flow returned.
 type OAuthDiscoveryAuthenticateRequest struct {
 	// DiscoveryOAuthToken Single-use token returned to the discovery redirect URL at the end of the OAuth flow.
 	DiscoveryOAuthToken string `json:"discovery_oauth_token"`
@@ -1115,7 +1499,7 @@ type OAuthDiscoveryAuthenticateRequest struct {
 	SessionToken *string `json:"session_token,omitempty"`
 }
 
-// OAuthDiscoveryAuthenticateResponse defines model for OAuthDiscoveryAuthenticateResponse.
+// OAuthDiscoveryAuthenticateResponse Answer to a redeemed discovery OAuth token: an intermediate session token, the organizations the identity can reach and what the provider reported about the user.
 type OAuthDiscoveryAuthenticateResponse struct {
 	// DiscoveredOrganizations Organizations the identity belongs to or may join.
 	DiscoveredOrganizations []DiscoveredOrganization `json:"discovered_organizations"`
@@ -1156,8 +1540,8 @@ type OAuthExchangeFactor struct {
 
 // OAuthProviderFactor Details of an OAuth factor (shared by every provider).
 type OAuthProviderFactor struct {
-	// EmailID ID of the email tied to the registration.
-	EmailID string `json:"email_id"`
+	// EmailID ID of the email tied to the registration. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	EmailID string `json:"email_id,omitempty"`
 
 	// ID ID of the OAuth registration.
 	ID string `json:"id"`
@@ -1168,14 +1552,14 @@ type OAuthProviderFactor struct {
 
 // OAuthRegistration Link between a Member and an OAuth provider identity.
 type OAuthRegistration struct {
-	// Locale Locale reported by the provider (free text).
-	Locale string `json:"locale"`
+	// Locale Locale reported by the provider (free text). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	Locale string `json:"locale,omitempty"`
 
 	// MemberOAuthRegistrationID ID of this registration.
 	MemberOAuthRegistrationID string `json:"member_oauth_registration_id"`
 
-	// ProfilePictureURL Avatar URL reported by the provider.
-	ProfilePictureURL string `json:"profile_picture_url"`
+	// ProfilePictureURL Avatar URL reported by the provider. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ProfilePictureURL string `json:"profile_picture_url,omitempty"`
 
 	// ProviderSubject The user's stable ID at the provider.
 	ProviderSubject string `json:"provider_subject"`
@@ -1195,8 +1579,8 @@ type Organization struct {
 	// AllowedMFAMethods Permitted MFA methods when mfa_methods is RESTRICTED; known values are sms_otp and totp.
 	AllowedMFAMethods []OrganizationAllowedMFAMethods `json:"allowed_mfa_methods"`
 
-	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github).
-	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants"`
+	// AllowedOAuthTenants OAuth tenant IDs allowed for JIT provisioning, keyed by provider (slack, hubspot, github). Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	AllowedOAuthTenants map[string]interface{} `json:"allowed_oauth_tenants,omitzero"`
 
 	// AllowedThirdPartyConnectedApps Third-party connected app IDs allowed when the policy is RESTRICTED.
 	AllowedThirdPartyConnectedApps []string `json:"allowed_third_party_connected_apps"`
@@ -1234,8 +1618,8 @@ type Organization struct {
 	// OAuthTenantJITProvisioning Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED.
 	OAuthTenantJITProvisioning OrganizationOAuthTenantJITProvisioning `json:"oauth_tenant_jit_provisioning"`
 
-	// OrganizationExternalID Caller-assigned identifier, empty if none.
-	OrganizationExternalID string `json:"organization_external_id"`
+	// OrganizationExternalID Caller-assigned identifier, empty if none. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	OrganizationExternalID string `json:"organization_external_id,omitempty"`
 
 	// OrganizationID Unique ID of the organization.
 	OrganizationID string `json:"organization_id"`
@@ -1258,8 +1642,8 @@ type Organization struct {
 	// SSOActiveConnections SSO connections currently enabled.
 	SSOActiveConnections []ActiveSSOConnection `json:"sso_active_connections"`
 
-	// SSODefaultConnectionID SSO connection used when none is specified.
-	SSODefaultConnectionID string `json:"sso_default_connection_id"`
+	// SSODefaultConnectionID SSO connection used when none is specified. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	SSODefaultConnectionID string `json:"sso_default_connection_id,omitempty"`
 
 	// SSOJITProvisioning Who may join just-in-time through SSO; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
 	SSOJITProvisioning OrganizationSSOJITProvisioning `json:"sso_jit_provisioning"`
@@ -1270,14 +1654,14 @@ type Organization struct {
 	// ThirdPartyConnectedAppsAllowedType Which third-party connected apps may be used; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
 	ThirdPartyConnectedAppsAllowedType OrganizationThirdPartyConnectedAppsAllowedType `json:"third_party_connected_apps_allowed_type"`
 
-	// TrustedMetadata Backend-only metadata.
-	TrustedMetadata map[string]interface{} `json:"trusted_metadata"`
+	// TrustedMetadata Backend-only metadata. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	TrustedMetadata map[string]interface{} `json:"trusted_metadata,omitzero"`
 
 	// UpdatedAt When the organization was last changed (UTC).
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
-// PasswordsSessionsResetRequest defines model for PasswordsSessionsResetRequest.
+// PasswordsSessionsResetRequest Body of a password change authorized by an existing Member session (token or JWT) that proved a factor within the last 5 minutes.
 type PasswordsSessionsResetRequest struct {
 	// Locale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 	Locale *PasswordsSessionsResetRequestLocale `json:"locale,omitempty"`
@@ -1307,7 +1691,7 @@ type PasswordsSessionsResetRequest struct {
 // PasswordsSessionsResetRequestLocale Language of the one-time passcode message sent automatically when MFA by SMS is required.
 type PasswordsSessionsResetRequestLocale string
 
-// PasswordsSessionsResetResponse defines model for PasswordsSessionsResetResponse.
+// PasswordsSessionsResetResponse Answer to a session-based password change: the Member, the Organization and the session that stays alive; every other session of the Member is revoked.
 type PasswordsSessionsResetResponse struct {
 	// IntermediateSessionToken Set when MFA is still needed; empty otherwise.
 	IntermediateSessionToken string `json:"intermediate_session_token"`
@@ -1366,17 +1750,17 @@ type PrimaryRequired struct {
 
 // ProviderValues Credentials and scopes returned by the OAuth provider.
 type ProviderValues struct {
-	// AccessToken Provider access token for calling the provider's API.
-	AccessToken string `json:"access_token"`
+	// AccessToken Provider access token for calling the provider's API. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	AccessToken string `json:"access_token,omitempty"`
 
 	// ExpiresAt When access_token expires.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
-	// IDToken OpenID Connect ID token; only some providers (such as Microsoft) return it.
-	IDToken string `json:"id_token"`
+	// IDToken OpenID Connect ID token; only some providers (such as Microsoft) return it. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	IDToken string `json:"id_token,omitempty"`
 
-	// RefreshToken Provider refresh token, if one was issued.
-	RefreshToken string `json:"refresh_token"`
+	// RefreshToken Provider refresh token, if one was issued. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	RefreshToken string `json:"refresh_token,omitempty"`
 
 	// Scopes Scopes the user granted.
 	Scopes []string `json:"scopes"`
@@ -1388,7 +1772,7 @@ type RecoveryCodeFactor struct {
 	TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
 }
 
-// RecoveryCodesGetResponse defines model for RecoveryCodesGetResponse.
+// RecoveryCodesGetResponse Answer to a recovery codes lookup: the recovery codes of the Member that have not been used yet.
 type RecoveryCodesGetResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1409,7 +1793,7 @@ type RecoveryCodesGetResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// RecoveryCodesRecoverRequest defines model for RecoveryCodesRecoverRequest.
+// RecoveryCodesRecoverRequest Body sent to finish MFA with one of the Member's recovery codes, which the call uses up.
 type RecoveryCodesRecoverRequest struct {
 	// IntermediateSessionToken Intermediate session (valid 10 minutes) that is upgraded to a full session on success.
 	IntermediateSessionToken *string `json:"intermediate_session_token,omitempty"`
@@ -1439,7 +1823,7 @@ type RecoveryCodesRecoverRequest struct {
 	TelemetryID *string `json:"telemetry_id,omitempty"`
 }
 
-// RecoveryCodesRecoverResponse defines model for RecoveryCodesRecoverResponse.
+// RecoveryCodesRecoverResponse Answer to a spent recovery code: a full Member session and the number of codes left.
 type RecoveryCodesRecoverResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1472,7 +1856,7 @@ type RecoveryCodesRecoverResponse struct {
 	StatusCode int32 `json:"status_code"`
 }
 
-// RecoveryCodesRotateRequest defines model for RecoveryCodesRotateRequest.
+// RecoveryCodesRotateRequest Body of a request to replace every recovery code of a Member with a new set.
 type RecoveryCodesRotateRequest struct {
 	// MemberID Member ID; the Member's external ID is accepted too.
 	MemberID string `json:"member_id"`
@@ -1481,7 +1865,7 @@ type RecoveryCodesRotateRequest struct {
 	OrganizationID string `json:"organization_id"`
 }
 
-// RecoveryCodesRotateResponse defines model for RecoveryCodesRotateResponse.
+// RecoveryCodesRotateResponse Answer to a rotation: the Member's new recovery codes; the earlier ones stop working.
 type RecoveryCodesRotateResponse struct {
 	// Member A user's membership record within one organization.
 	Member Member `json:"member"`
@@ -1690,8 +2074,8 @@ type SCIMRegistration struct {
 	// ConnectionID ID of the SCIM connection.
 	ConnectionID string `json:"connection_id"`
 
-	// ExternalID The user's ID in the provisioning system.
-	ExternalID string `json:"external_id"`
+	// ExternalID The user's ID in the provisioning system. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	ExternalID string `json:"external_id,omitempty"`
 
 	// RegistrationID ID of this registration.
 	RegistrationID string `json:"registration_id"`
@@ -1723,8 +2107,89 @@ type SSORegistration struct {
 	// RegistrationID ID of this registration.
 	RegistrationID string `json:"registration_id"`
 
-	// SSOAttributes Attributes the identity provider asserted for the user.
-	SSOAttributes map[string]interface{} `json:"sso_attributes"`
+	// SSOAttributes Attributes the identity provider asserted for the user. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain map (nil when absent; an empty object that was sent stays empty when encoded again).
+	SSOAttributes map[string]interface{} `json:"sso_attributes,omitzero"`
+}
+
+// SessionsAuthenticateRequest Body sent to check a Member session, given by exactly one of session_token and session_jwt (the generated validation refuses none or both before anything is sent), optionally extending it and checking a permission.
+type SessionsAuthenticateRequest struct {
+	// AuthorizationCheck A permission to check together with a session, sent in a session authenticate call; the API answers HTTP 403 when the session's roles do not allow it.
+	AuthorizationCheck *AuthorizationCheck `json:"authorization_check,omitempty"`
+
+	// SessionCustomClaims Custom claims to merge into the session; a null value deletes that claim, reserved JWT claim names are ignored and the total size is limited to 4 KB.
+	SessionCustomClaims map[string]interface{} `json:"session_custom_claims,omitempty"`
+
+	// SessionDurationMinutes Extends the session to end this many minutes from now (5 to 527040); when omitted the session is not extended.
+	SessionDurationMinutes *int32 `json:"session_duration_minutes,omitempty"`
+
+	// SessionJWT Session JWT to check; an expired one is accepted while the session lives.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token to check.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// SessionsAuthenticateResponse Answer to a session check, the session (extended when asked), its Member and Organization, and the verdict of the authorization check when one was requested.
+type SessionsAuthenticateResponse struct {
+	// Member A user's membership record within one organization.
+	Member Member `json:"member"`
+
+	// MemberSession An authenticated Member session.
+	MemberSession MemberSession `json:"member_session"`
+
+	// Organization A Stytch B2B organization and its authentication policies.
+	Organization Organization `json:"organization"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// SessionJWT Session JWT; a fresh one when the JWT sent had expired.
+	SessionJWT string `json:"session_jwt"`
+
+	// SessionToken Opaque token of the session.
+	SessionToken string `json:"session_token"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+
+	// Verdict Result of authorization_check; present only when one was sent and passed.
+	Verdict *AuthorizationVerdict `json:"verdict,omitempty"`
+}
+
+// SessionsGetJWKSResponse Answer to a JWKS request, the public keys that currently sign the project's session JWTs.
+type SessionsGetJWKSResponse struct {
+	// Keys The signing keys; during a rotation both the old and the new key are listed.
+	Keys []JWK `json:"keys"`
+
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
+}
+
+// SessionsRevokeRequest Body sent to revoke sessions. The API expects one identifier, either one session (by member_session_id, session_token or session_jwt) or all sessions of a Member (by member_id), so the generated validation refuses none or several before anything is sent.
+type SessionsRevokeRequest struct {
+	// MemberID Member whose sessions are all revoked.
+	MemberID *string `json:"member_id,omitempty"`
+
+	// MemberSessionID ID of the session to revoke.
+	MemberSessionID *string `json:"member_session_id,omitempty"`
+
+	// SessionJWT Session JWT of the session to revoke.
+	SessionJWT *string `json:"session_jwt,omitempty"`
+
+	// SessionToken Session token of the session to revoke.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// SessionsRevokeResponse Answer once the sessions are revoked; it carries only the request ID and status.
+type SessionsRevokeResponse struct {
+	// RequestID Unique ID of this call, useful when debugging with Stytch.
+	RequestID string `json:"request_id"`
+
+	// StatusCode HTTP status echoed in the body.
+	StatusCode int32 `json:"status_code"`
 }
 
 // TrustedAuthTokenFactor Details of a trusted auth token factor.
@@ -1738,8 +2203,8 @@ type WebAuthnFactor struct {
 	// Domain Relying party domain.
 	Domain string `json:"domain"`
 
-	// UserAgent User agent of the registering device.
-	UserAgent string `json:"user_agent"`
+	// UserAgent User agent of the registering device. Stytch may leave it out; absent and empty mean the same to a caller, so it is a plain string.
+	UserAgent string `json:"user_agent,omitempty"`
 
 	// WebauthnRegistrationID ID of the WebAuthn registration.
 	WebauthnRegistrationID string `json:"webauthn_registration_id"`
@@ -1753,6 +2218,24 @@ type MagicLinksEmailInviteParams struct {
 	// XStytchMemberSessionJWT Session JWT of an active Member; when set, the call is authorized with that Member's permissions.
 	XStytchMemberSessionJWT *string `json:"X-Stytch-Member-SessionJWT,omitempty"`
 }
+
+// SessionsRevokeParams holds the header parameters of SessionsRevoke that NewSessionsRevokeRequest sets.
+type SessionsRevokeParams struct {
+	// XStytchMemberSession Session token of an active Member; when set, the call is authorized with that Member's permissions.
+	XStytchMemberSession *string `json:"X-Stytch-Member-Session,omitempty"`
+
+	// XStytchMemberSessionJWT Session JWT of an active Member; when set, the call is authorized with that Member's permissions.
+	XStytchMemberSessionJWT *string `json:"X-Stytch-Member-SessionJWT,omitempty"`
+}
+
+// DiscoveryIntermediateSessionsExchangeJSONRequestBody is the application/json body NewDiscoveryIntermediateSessionsExchangeRequest sends.
+type DiscoveryIntermediateSessionsExchangeJSONRequestBody = DiscoveryIntermediateSessionsExchangeRequest
+
+// DiscoveryOrganizationsListJSONRequestBody is the application/json body NewDiscoveryOrganizationsListRequest sends.
+type DiscoveryOrganizationsListJSONRequestBody = DiscoveryOrganizationsListRequest
+
+// DiscoveryOrganizationsCreateJSONRequestBody is the application/json body NewDiscoveryOrganizationsCreateRequest sends.
+type DiscoveryOrganizationsCreateJSONRequestBody = DiscoveryOrganizationsCreateRequest
 
 // ImpersonationAuthenticateJSONRequestBody is the application/json body NewImpersonationAuthenticateRequest sends.
 type ImpersonationAuthenticateJSONRequestBody = ImpersonationAuthenticateRequest
@@ -1786,6 +2269,99 @@ type RecoveryCodesRecoverJSONRequestBody = RecoveryCodesRecoverRequest
 
 // RecoveryCodesRotateJSONRequestBody is the application/json body NewRecoveryCodesRotateRequest sends.
 type RecoveryCodesRotateJSONRequestBody = RecoveryCodesRotateRequest
+
+// SessionsAuthenticateJSONRequestBody is the application/json body NewSessionsAuthenticateRequest sends.
+type SessionsAuthenticateJSONRequestBody = SessionsAuthenticateRequest
+
+// SessionsRevokeJSONRequestBody is the application/json body NewSessionsRevokeRequest sends.
+type SessionsRevokeJSONRequestBody = SessionsRevokeRequest
+
+// NewDiscoveryIntermediateSessionsExchangeRequest calls the generic DiscoveryIntermediateSessionsExchange builder with application/json body
+func NewDiscoveryIntermediateSessionsExchangeRequest(server string, body DiscoveryIntermediateSessionsExchangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryIntermediateSessionsExchangeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryIntermediateSessionsExchangeRequestWithBody constructs an http.Request for the DiscoveryIntermediateSessionsExchange method, with any body, and a specified content type
+func NewDiscoveryIntermediateSessionsExchangeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/intermediate_sessions/exchange"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscoveryOrganizationsListRequest calls the generic DiscoveryOrganizationsList builder with application/json body
+func NewDiscoveryOrganizationsListRequest(server string, body DiscoveryOrganizationsListJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryOrganizationsListRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryOrganizationsListRequestWithBody constructs an http.Request for the DiscoveryOrganizationsList method, with any body, and a specified content type
+func NewDiscoveryOrganizationsListRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscoveryOrganizationsCreateRequest calls the generic DiscoveryOrganizationsCreate builder with application/json body
+func NewDiscoveryOrganizationsCreateRequest(server string, body DiscoveryOrganizationsCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscoveryOrganizationsCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscoveryOrganizationsCreateRequestWithBody constructs an http.Request for the DiscoveryOrganizationsCreate method, with any body, and a specified content type
+func NewDiscoveryOrganizationsCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations/create"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
 
 // NewImpersonationAuthenticateRequest calls the generic ImpersonationAuthenticate builder with application/json body
 func NewImpersonationAuthenticateRequest(server string, body ImpersonationAuthenticateJSONRequestBody) (*http.Request, error) {
@@ -2169,6 +2745,119 @@ func NewRecoveryCodesGetRequest(server string, organizationID string, memberID s
 
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSessionsAuthenticateRequest calls the generic SessionsAuthenticate builder with application/json body
+func NewSessionsAuthenticateRequest(server string, body SessionsAuthenticateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSessionsAuthenticateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSessionsAuthenticateRequestWithBody constructs an http.Request for the SessionsAuthenticate method, with any body, and a specified content type
+func NewSessionsAuthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/authenticate"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSessionsGetJWKSRequest constructs an http.Request for the SessionsGetJWKS method
+func NewSessionsGetJWKSRequest(server string, projectID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	// stytch-b2b-go: an empty, "." or ".." segment would change which endpoint is called.
+	switch pathParam0 {
+	case "", ".", "..":
+		return nil, fmt.Errorf("path parameter project_id: invalid value %q", pathParam0)
+	}
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + fmt.Sprintf("/v1/b2b/sessions/jwks/%s", pathParam0)
+	req, err := http.NewRequest(http.MethodGet, operationURL, nil)
+
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSessionsRevokeRequest calls the generic SessionsRevoke builder with application/json body
+func NewSessionsRevokeRequest(server string, params *SessionsRevokeParams, body SessionsRevokeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSessionsRevokeRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSessionsRevokeRequestWithBody constructs an http.Request for the SessionsRevoke method, with any body, and a specified content type
+func NewSessionsRevokeRequestWithBody(server string, params *SessionsRevokeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
+	// by the operation path, joined as strings and parsed once, by http.NewRequest.
+	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/revoke"
+	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XStytchMemberSession != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Stytch-Member-Session", *params.XStytchMemberSession, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Stytch-Member-Session", headerParam0)
+		}
+
+		if params.XStytchMemberSessionJWT != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Stytch-Member-SessionJWT", *params.XStytchMemberSessionJWT, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Stytch-Member-SessionJWT", headerParam1)
+		}
+
 	}
 
 	return req, nil

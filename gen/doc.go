@@ -12,4 +12,4 @@ package gen
 
 // InputDigest identifies the spec and templates this package was generated from, so that any
 // edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
-const InputDigest = "a459c37f957fb38d6ea98a8cdc00b3e2b85090bf07b98de2ab3e0e827b6f36de"
+const InputDigest = "99ee39bf10c7f3b65b6cc83016a0c0c14ebf7f3e620cb9f5b6d9702d0c64f79d"

@@ -64,38 +64,56 @@ type HeaderParam struct {
 	Name        string // as the spec spells it
 	Secret      bool   // the value is a credential: it is redacted wherever it is recorded
 	MinLength   uint64 // the shortest value the API accepts (1: it must not be empty)
-	Description string
+	Description string // what the spec says the header is for
 }
 
 // The operations of the spec, one variable each.
 var (
+	// OpDiscoveryIntermediateSessionsExchange: Exchange an intermediate session token for a Member session.
+	OpDiscoveryIntermediateSessionsExchange = Operation{
+		ID: "discoveryIntermediateSessionsExchange", Name: "DiscoveryIntermediateSessionsExchange", Method: http.MethodPost, Path: "/v1/b2b/discovery/intermediate_sessions/exchange", Tag: "discovery", Retry: RetryUnsent,
+		Summary: "Exchange an intermediate session token for a Member session", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/discovery/exchange-intermediate-session", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token"},
+	}
+	// OpDiscoveryOrganizationsCreate: Create an organization from a discovery flow.
+	OpDiscoveryOrganizationsCreate = Operation{
+		ID: "discoveryOrganizationsCreate", Name: "DiscoveryOrganizationsCreate", Method: http.MethodPost, Path: "/v1/b2b/discovery/organizations/create", Tag: "discovery", Retry: RetryUnsent,
+		Summary: "Create an organization from a discovery flow", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/discovery/create-organization-via-discovery", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token"},
+	}
+	// OpDiscoveryOrganizationsList: List the organizations a user can enter.
+	OpDiscoveryOrganizationsList = Operation{
+		ID: "discoveryOrganizationsList", Name: "DiscoveryOrganizationsList", Method: http.MethodPost, Path: "/v1/b2b/discovery/organizations", Tag: "discovery", Retry: RetrySafe,
+		Summary: "List the organizations a user can enter", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/discovery/list-organizations", HasBody: true,
+		SecretFields: []string{"/intermediate_session_token", "/session_jwt", "/session_token"},
+	}
 	// OpImpersonationAuthenticate: Authenticate an impersonation token.
 	OpImpersonationAuthenticate = Operation{
 		ID: "impersonationAuthenticate", Name: "ImpersonationAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/impersonation/authenticate", Tag: "impersonation", Retry: RetryUnsent,
-		Summary: "Authenticate an impersonation token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an impersonation token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/impersonation/authenticate-token", HasBody: true,
 		SecretFields: []string{"/impersonation_token"},
 	}
 	// OpMagicLinksAuthenticate: Authenticate an email magic link token.
 	OpMagicLinksAuthenticate = Operation{
 		ID: "magicLinksAuthenticate", Name: "MagicLinksAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/authenticate", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Authenticate an email magic link token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an email magic link token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/authenticate-magic-link", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/magic_links_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpMagicLinksDiscoveryAuthenticate: Authenticate a discovery magic link token.
 	OpMagicLinksDiscoveryAuthenticate = Operation{
 		ID: "magicLinksDiscoveryAuthenticate", Name: "MagicLinksDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/magic_links/discovery/authenticate", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Authenticate a discovery magic link token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate a discovery magic link token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/authenticate-discovery-magic-link", HasBody: true,
 		SecretFields: []string{"/discovery_magic_links_token", "/pkce_code_verifier"},
 	}
 	// OpMagicLinksEmailDiscoverySend: Email a discovery magic link.
 	OpMagicLinksEmailDiscoverySend = Operation{
 		ID: "magicLinksEmailDiscoverySend", Name: "MagicLinksEmailDiscoverySend", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/discovery/send", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email a discovery magic link", DocsURL: "", HasBody: true,
+		Summary: "Email a discovery magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/discovery/send-discovery-email", HasBody: true,
 	}
 	// OpMagicLinksEmailInvite: Email an invite magic link.
 	OpMagicLinksEmailInvite = Operation{
 		ID: "magicLinksEmailInvite", Name: "MagicLinksEmailInvite", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/invite", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email an invite magic link", DocsURL: "", HasBody: true,
+		Summary: "Email an invite magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-invite-email", HasBody: true,
 		Headers: []HeaderParam{
 			{Name: "X-Stytch-Member-Session", Secret: true, MinLength: 1, Description: "Session token of an active Member; when set, the call is authorized with that Member's permissions."},
 			{Name: "X-Stytch-Member-SessionJWT", Secret: true, MinLength: 1, Description: "Session JWT of an active Member; when set, the call is authorized with that Member's permissions."},
@@ -104,47 +122,72 @@ var (
 	// OpMagicLinksEmailLoginOrSignup: Email a login or signup magic link.
 	OpMagicLinksEmailLoginOrSignup = Operation{
 		ID: "magicLinksEmailLoginOrSignup", Name: "MagicLinksEmailLoginOrSignup", Method: http.MethodPost, Path: "/v1/b2b/magic_links/email/login_or_signup", Tag: "magic_links", Retry: RetryUnsent,
-		Summary: "Email a login or signup magic link", DocsURL: "", HasBody: true,
+		Summary: "Email a login or signup magic link", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/email-magic-links/organization/send-login-or-signup-email", HasBody: true,
 	}
 	// OpOAuthAuthenticate: Authenticate an OAuth token.
 	OpOAuthAuthenticate = Operation{
 		ID: "oauthAuthenticate", Name: "OAuthAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/authenticate", Tag: "oauth", Retry: RetryUnsent,
-		Summary: "Authenticate an OAuth token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate an OAuth token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/oauth/organization/authenticate", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpOAuthDiscoveryAuthenticate: Authenticate a discovery OAuth token.
 	OpOAuthDiscoveryAuthenticate = Operation{
 		ID: "oauthDiscoveryAuthenticate", Name: "OAuthDiscoveryAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/oauth/discovery/authenticate", Tag: "oauth", Retry: RetryUnsent,
-		Summary: "Authenticate a discovery OAuth token", DocsURL: "", HasBody: true,
+		Summary: "Authenticate a discovery OAuth token", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/oauth/discovery/authenticate", HasBody: true,
 		SecretFields: []string{"/discovery_oauth_token", "/pkce_code_verifier", "/session_jwt", "/session_token"},
 	}
 	// OpPasswordsSessionsReset: Reset a password using an existing session.
 	OpPasswordsSessionsReset = Operation{
 		ID: "passwordsSessionsReset", Name: "PasswordsSessionsReset", Method: http.MethodPost, Path: "/v1/b2b/passwords/session/reset", Tag: "passwords", Retry: RetryUnsent,
-		Summary: "Reset a password using an existing session", DocsURL: "", HasBody: true,
+		Summary: "Reset a password using an existing session", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/passwords/create-or-reset-options/password-reset-by-session", HasBody: true,
 		SecretFields: []string{"/password", "/session_jwt", "/session_token"},
 	}
 	// OpRecoveryCodesGet: List a Member's recovery codes.
 	OpRecoveryCodesGet = Operation{
 		ID: "recoveryCodesGet", Name: "RecoveryCodesGet", Method: http.MethodGet, Path: "/v1/b2b/recovery_codes/{organization_id}/{member_id}", Tag: "recovery_codes", Retry: RetrySafe,
-		Summary: "List a Member's recovery codes", DocsURL: "", HasBody: false,
+		Summary: "List a Member's recovery codes", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/get-recovery-codes", HasBody: false,
 		PathParams: []string{"organization_id", "member_id"},
 	}
 	// OpRecoveryCodesRecover: Complete MFA with a recovery code.
 	OpRecoveryCodesRecover = Operation{
 		ID: "recoveryCodesRecover", Name: "RecoveryCodesRecover", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/recover", Tag: "recovery_codes", Retry: RetryUnsent,
-		Summary: "Complete MFA with a recovery code", DocsURL: "", HasBody: true,
+		Summary: "Complete MFA with a recovery code", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/mfa/recovery-codes/recover", HasBody: true,
 		SecretFields: []string{"/intermediate_session_token", "/recovery_code", "/session_jwt", "/session_token"},
 	}
 	// OpRecoveryCodesRotate: Replace a Member's recovery codes.
 	OpRecoveryCodesRotate = Operation{
 		ID: "recoveryCodesRotate", Name: "RecoveryCodesRotate", Method: http.MethodPost, Path: "/v1/b2b/recovery_codes/rotate", Tag: "recovery_codes", Retry: RetryUnsent,
-		Summary: "Replace a Member's recovery codes", DocsURL: "", HasBody: true,
+		Summary: "Replace a Member's recovery codes", DocsURL: "https://stytch.com/docs/b2b/api/recovery-codes-rotate", HasBody: true,
+	}
+	// OpSessionsAuthenticate: Authenticate a Member session.
+	OpSessionsAuthenticate = Operation{
+		ID: "sessionsAuthenticate", Name: "SessionsAuthenticate", Method: http.MethodPost, Path: "/v1/b2b/sessions/authenticate", Tag: "sessions", Retry: RetrySafe,
+		Summary: "Authenticate a Member session", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/sessions/authenticate-session", HasBody: true,
+		SecretFields: []string{"/session_jwt", "/session_token"},
+	}
+	// OpSessionsGetJWKS: Get the keys that sign session JWTs.
+	OpSessionsGetJWKS = Operation{
+		ID: "sessionsGetJWKS", Name: "SessionsGetJWKS", Method: http.MethodGet, Path: "/v1/b2b/sessions/jwks/{project_id}", Tag: "sessions", Retry: RetrySafe,
+		Summary: "Get the keys that sign session JWTs", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/sessions/get-jwks", HasBody: false,
+		PathParams: []string{"project_id"},
+	}
+	// OpSessionsRevoke: Revoke Member sessions.
+	OpSessionsRevoke = Operation{
+		ID: "sessionsRevoke", Name: "SessionsRevoke", Method: http.MethodPost, Path: "/v1/b2b/sessions/revoke", Tag: "sessions", Retry: RetrySafe,
+		Summary: "Revoke Member sessions", DocsURL: "https://stytch.com/docs/api-reference/b2b/api/sessions/revoke-session", HasBody: true,
+		Headers: []HeaderParam{
+			{Name: "X-Stytch-Member-Session", Secret: true, MinLength: 1, Description: "Session token of an active Member; when set, the call is authorized with that Member's permissions."},
+			{Name: "X-Stytch-Member-SessionJWT", Secret: true, MinLength: 1, Description: "Session JWT of an active Member; when set, the call is authorized with that Member's permissions."},
+		},
+		SecretFields: []string{"/session_jwt", "/session_token"},
 	}
 )
 
 // Operations lists every operation of the spec, sorted by Name.
 var Operations = []Operation{
+	OpDiscoveryIntermediateSessionsExchange,
+	OpDiscoveryOrganizationsCreate,
+	OpDiscoveryOrganizationsList,
 	OpImpersonationAuthenticate,
 	OpMagicLinksAuthenticate,
 	OpMagicLinksDiscoveryAuthenticate,
@@ -157,12 +200,21 @@ var Operations = []Operation{
 	OpRecoveryCodesGet,
 	OpRecoveryCodesRecover,
 	OpRecoveryCodesRotate,
+	OpSessionsAuthenticate,
+	OpSessionsGetJWKS,
+	OpSessionsRevoke,
 }
 
 // NewParams returns a new, empty value of the operation's params type, such as
 // *MagicLinksAuthenticateRequest, or nil for an operation of another spec.
 func (o Operation) NewParams() any {
 	switch o.ID {
+	case "discoveryIntermediateSessionsExchange":
+		return new(DiscoveryIntermediateSessionsExchangeRequest)
+	case "discoveryOrganizationsCreate":
+		return new(DiscoveryOrganizationsCreateRequest)
+	case "discoveryOrganizationsList":
+		return new(DiscoveryOrganizationsListRequest)
 	case "impersonationAuthenticate":
 		return new(ImpersonationAuthenticateRequest)
 	case "magicLinksAuthenticate":
@@ -187,6 +239,12 @@ func (o Operation) NewParams() any {
 		return new(RecoveryCodesRecoverRequest)
 	case "recoveryCodesRotate":
 		return new(RecoveryCodesRotateRequest)
+	case "sessionsAuthenticate":
+		return new(SessionsAuthenticateRequest)
+	case "sessionsGetJWKS":
+		return new(SessionsGetJWKSRequest)
+	case "sessionsRevoke":
+		return new(SessionsRevokeRequest)
 	}
 	return nil
 }
@@ -195,6 +253,12 @@ func (o Operation) NewParams() any {
 // *MagicLinksAuthenticateResponse, or nil for an operation of another spec.
 func (o Operation) NewResponse() any {
 	switch o.ID {
+	case "discoveryIntermediateSessionsExchange":
+		return new(DiscoveryIntermediateSessionsExchangeResponse)
+	case "discoveryOrganizationsCreate":
+		return new(DiscoveryOrganizationsCreateResponse)
+	case "discoveryOrganizationsList":
+		return new(DiscoveryOrganizationsListResponse)
 	case "impersonationAuthenticate":
 		return new(ImpersonationAuthenticateResponse)
 	case "magicLinksAuthenticate":
@@ -219,8 +283,29 @@ func (o Operation) NewResponse() any {
 		return new(RecoveryCodesRecoverResponse)
 	case "recoveryCodesRotate":
 		return new(RecoveryCodesRotateResponse)
+	case "sessionsAuthenticate":
+		return new(SessionsAuthenticateResponse)
+	case "sessionsGetJWKS":
+		return new(SessionsGetJWKSResponse)
+	case "sessionsRevoke":
+		return new(SessionsRevokeResponse)
 	}
 	return nil
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *DiscoveryIntermediateSessionsExchangeResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *DiscoveryOrganizationsCreateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *DiscoveryOrganizationsListResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
 }
 
 // Envelope returns the request_id and status_code of the answer, which every success body carries.
@@ -283,6 +368,28 @@ func (r *RecoveryCodesRotateResponse) Envelope() (requestID string, statusCode i
 	return r.RequestID, r.StatusCode
 }
 
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *SessionsAuthenticateResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *SessionsGetJWKSResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// Envelope returns the request_id and status_code of the answer, which every success body carries.
+func (r *SessionsRevokeResponse) Envelope() (requestID string, statusCode int32) {
+	return r.RequestID, r.StatusCode
+}
+
+// SessionsGetJWKSRequest holds the path parameters of sessionsGetJWKS. Each is escaped when the URL is built; "", "."
+// and ".." are rejected.
+type SessionsGetJWKSRequest struct {
+	// ProjectID: ID of the Stytch project whose keys are wanted.
+	ProjectID string `json:"project_id"`
+}
+
 // RecoveryCodesGetRequest holds the path parameters of recoveryCodesGet. Each is escaped when the URL is built; "", "."
 // and ".." are rejected.
 type RecoveryCodesGetRequest struct {
@@ -290,6 +397,37 @@ type RecoveryCodesGetRequest struct {
 	OrganizationID string `json:"organization_id"`
 	// MemberID: ID of the Member (their external ID also works, if set).
 	MemberID string `json:"member_id"`
+}
+
+// Operation returns the operation these params are sent to.
+func (*DiscoveryIntermediateSessionsExchangeRequest) Operation() Operation {
+	return OpDiscoveryIntermediateSessionsExchange
+}
+
+// NewHTTPRequest builds the HTTP request for discoveryIntermediateSessionsExchange against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *DiscoveryIntermediateSessionsExchangeRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewDiscoveryIntermediateSessionsExchangeRequest(server, *p)
+}
+
+// Operation returns the operation these params are sent to.
+func (*DiscoveryOrganizationsCreateRequest) Operation() Operation {
+	return OpDiscoveryOrganizationsCreate
+}
+
+// NewHTTPRequest builds the HTTP request for discoveryOrganizationsCreate against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *DiscoveryOrganizationsCreateRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewDiscoveryOrganizationsCreateRequest(server, *p)
+}
+
+// Operation returns the operation these params are sent to.
+func (*DiscoveryOrganizationsListRequest) Operation() Operation { return OpDiscoveryOrganizationsList }
+
+// NewHTTPRequest builds the HTTP request for discoveryOrganizationsList against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *DiscoveryOrganizationsListRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewDiscoveryOrganizationsListRequest(server, *p)
 }
 
 // Operation returns the operation these params are sent to.
@@ -406,6 +544,33 @@ func (p *RecoveryCodesRotateRequest) NewHTTPRequest(server string) (*http.Reques
 	return NewRecoveryCodesRotateRequest(server, *p)
 }
 
+// Operation returns the operation these params are sent to.
+func (*SessionsAuthenticateRequest) Operation() Operation { return OpSessionsAuthenticate }
+
+// NewHTTPRequest builds the HTTP request for sessionsAuthenticate against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *SessionsAuthenticateRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewSessionsAuthenticateRequest(server, *p)
+}
+
+// Operation returns the operation these params are sent to.
+func (*SessionsGetJWKSRequest) Operation() Operation { return OpSessionsGetJWKS }
+
+// NewHTTPRequest builds the HTTP request for sessionsGetJWKS against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *SessionsGetJWKSRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewSessionsGetJWKSRequest(server, p.ProjectID)
+}
+
+// Operation returns the operation these params are sent to.
+func (*SessionsRevokeRequest) Operation() Operation { return OpSessionsRevoke }
+
+// NewHTTPRequest builds the HTTP request for sessionsRevoke against server, the API root
+// (a path prefix in server is kept). It does not validate p; call Validate first.
+func (p *SessionsRevokeRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	return NewSessionsRevokeRequest(server, nil, *p)
+}
+
 // ErrNotSent is in the chain of every error returned before anything of a call left the machine:
 // a *ValidationError, and a failure to connect on every attempt. Test it with errors.Is.
 var ErrNotSent = errors.New("the request was not sent")
@@ -494,6 +659,207 @@ func validUTF8(v any) bool {
 		}
 	}
 	return true
+}
+
+// validate appends to errs the violations of the rules of AuthorizationCheck; at is the path of p in the
+// params ("" for the params themselves).
+func (p *AuthorizationCheck) validate(op, at string, errs []error) []error {
+	if p.Action == "" {
+		errs = append(errs, requiredErr(op, at+"action"))
+	}
+	if !utf8.ValidString(p.Action) {
+		errs = append(errs, utf8Err(op, at+"action"))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if p.ResourceID == "" {
+		errs = append(errs, requiredErr(op, at+"resource_id"))
+	}
+	if !utf8.ValidString(p.ResourceID) {
+		errs = append(errs, utf8Err(op, at+"resource_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *DiscoveryIntermediateSessionsExchangeRequest) Validate() error {
+	if p == nil {
+		return nilParams("discoveryIntermediateSessionsExchange")
+	}
+	return errors.Join(p.validate("discoveryIntermediateSessionsExchange", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of DiscoveryIntermediateSessionsExchangeRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *DiscoveryIntermediateSessionsExchangeRequest) validate(op, at string, errs []error) []error {
+	if p.IntermediateSessionToken == "" {
+		errs = append(errs, requiredErr(op, at+"intermediate_session_token"))
+	}
+	if !utf8.ValidString(p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.Locale != nil && !p.Locale.Valid() {
+		errs = append(errs, enumErr(op, at+"locale", []string{"en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES", "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs"}, string(*p.Locale)))
+	}
+	if p.OrganizationID == "" {
+		errs = append(errs, requiredErr(op, at+"organization_id"))
+	}
+	if !utf8.ValidString(p.OrganizationID) {
+		errs = append(errs, utf8Err(op, at+"organization_id"))
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *DiscoveryOrganizationsCreateRequest) Validate() error {
+	if p == nil {
+		return nilParams("discoveryOrganizationsCreate")
+	}
+	return errors.Join(p.validate("discoveryOrganizationsCreate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of DiscoveryOrganizationsCreateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *DiscoveryOrganizationsCreateRequest) validate(op, at string, errs []error) []error {
+	if !validUTF8(p.AllowedFirstPartyConnectedApps) {
+		errs = append(errs, utf8Err(op, at+"allowed_first_party_connected_apps"))
+	}
+	if !validUTF8(p.AllowedOAuthTenants) {
+		errs = append(errs, utf8Err(op, at+"allowed_oauth_tenants"))
+	}
+	if !validUTF8(p.AllowedThirdPartyConnectedApps) {
+		errs = append(errs, utf8Err(op, at+"allowed_third_party_connected_apps"))
+	}
+	if !validUTF8(p.EmailAllowedDomains) {
+		errs = append(errs, utf8Err(op, at+"email_allowed_domains"))
+	}
+	if p.FirstPartyConnectedAppsAllowedType != nil && !p.FirstPartyConnectedAppsAllowedType.Valid() {
+		errs = append(errs, enumErr(op, at+"first_party_connected_apps_allowed_type", []string{"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}, string(*p.FirstPartyConnectedAppsAllowedType)))
+	}
+	if p.IntermediateSessionToken == "" {
+		errs = append(errs, requiredErr(op, at+"intermediate_session_token"))
+	}
+	if !utf8.ValidString(p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.OrganizationExternalID != nil && !utf8.ValidString(*p.OrganizationExternalID) {
+		errs = append(errs, utf8Err(op, at+"organization_external_id"))
+	}
+	if p.OrganizationLogoURL != nil && !utf8.ValidString(*p.OrganizationLogoURL) {
+		errs = append(errs, utf8Err(op, at+"organization_logo_url"))
+	}
+	if p.OrganizationName != nil && !utf8.ValidString(*p.OrganizationName) {
+		errs = append(errs, utf8Err(op, at+"organization_name"))
+	}
+	if p.OrganizationSlug != nil && !utf8.ValidString(*p.OrganizationSlug) {
+		errs = append(errs, utf8Err(op, at+"organization_slug"))
+	}
+	for i := range p.RBACEmailImplicitRoleAssignments {
+		errs = p.RBACEmailImplicitRoleAssignments[i].validate(op, fmt.Sprintf("%s%s[%d].", at, "rbac_email_implicit_role_assignments", i), errs)
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
+		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	if p.ThirdPartyConnectedAppsAllowedType != nil && !p.ThirdPartyConnectedAppsAllowedType.Valid() {
+		errs = append(errs, enumErr(op, at+"third_party_connected_apps_allowed_type", []string{"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}, string(*p.ThirdPartyConnectedAppsAllowedType)))
+	}
+	if !validUTF8(p.TrustedMetadata) {
+		errs = append(errs, utf8Err(op, at+"trusted_metadata"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *DiscoveryOrganizationsListRequest) Validate() error {
+	if p == nil {
+		return nilParams("discoveryOrganizationsList")
+	}
+	return errors.Join(p.validate("discoveryOrganizationsList", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of DiscoveryOrganizationsListRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *DiscoveryOrganizationsListRequest) validate(op, at string, errs []error) []error {
+	if p.IntermediateSessionToken != nil && !utf8.ValidString(*p.IntermediateSessionToken) {
+		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	{
+		var set []string
+		if p.IntermediateSessionToken != nil {
+			set = append(set, "intermediate_session_token")
+			if *p.IntermediateSessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"intermediate_session_token"))
+			}
+		}
+		if p.SessionToken != nil {
+			set = append(set, "session_token")
+			if *p.SessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"session_token"))
+			}
+		}
+		if p.SessionJWT != nil {
+			set = append(set, "session_jwt")
+			if *p.SessionJWT == "" {
+				errs = append(errs, emptyErr(op, at+"session_jwt"))
+			}
+		}
+		if len(set) != 1 {
+			errs = append(errs, exactlyOneErr(op, at, "intermediate_session_token, session_token, session_jwt", set))
+		}
+	}
+	return errs
+}
+
+// validate appends to errs the violations of the rules of EmailImplicitRoleAssignment; at is the path of p in the
+// params ("" for the params themselves).
+func (p *EmailImplicitRoleAssignment) validate(op, at string, errs []error) []error {
+	if p.Domain == "" {
+		errs = append(errs, requiredErr(op, at+"domain"))
+	}
+	if !utf8.ValidString(p.Domain) {
+		errs = append(errs, utf8Err(op, at+"domain"))
+	}
+	if p.RoleID == "" {
+		errs = append(errs, requiredErr(op, at+"role_id"))
+	}
+	if !utf8.ValidString(p.RoleID) {
+		errs = append(errs, utf8Err(op, at+"role_id"))
+	}
+	return errs
 }
 
 // Validate checks p against the rules the spec states for it and returns every violation
@@ -989,6 +1355,137 @@ func (p *RecoveryCodesRotateRequest) validate(op, at string, errs []error) []err
 	return errs
 }
 
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *SessionsAuthenticateRequest) Validate() error {
+	if p == nil {
+		return nilParams("sessionsAuthenticate")
+	}
+	return errors.Join(p.validate("sessionsAuthenticate", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of SessionsAuthenticateRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *SessionsAuthenticateRequest) validate(op, at string, errs []error) []error {
+	if p.AuthorizationCheck != nil {
+		errs = p.AuthorizationCheck.validate(op, at+"authorization_check"+".", errs)
+	}
+	if !validUTF8(p.SessionCustomClaims) {
+		errs = append(errs, utf8Err(op, at+"session_custom_claims"))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes < 5 {
+		errs = append(errs, minErr(op, at+"session_duration_minutes", 5, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionDurationMinutes != nil && *p.SessionDurationMinutes > 527040 {
+		errs = append(errs, maxErr(op, at+"session_duration_minutes", 527040, int64(*p.SessionDurationMinutes)))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	{
+		var set []string
+		if p.SessionToken != nil {
+			set = append(set, "session_token")
+			if *p.SessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"session_token"))
+			}
+		}
+		if p.SessionJWT != nil {
+			set = append(set, "session_jwt")
+			if *p.SessionJWT == "" {
+				errs = append(errs, emptyErr(op, at+"session_jwt"))
+			}
+		}
+		if len(set) != 1 {
+			errs = append(errs, exactlyOneErr(op, at, "session_token, session_jwt", set))
+		}
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *SessionsGetJWKSRequest) Validate() error {
+	if p == nil {
+		return nilParams("sessionsGetJWKS")
+	}
+	return errors.Join(p.validate("sessionsGetJWKS", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of SessionsGetJWKSRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *SessionsGetJWKSRequest) validate(op, at string, errs []error) []error {
+	if p.ProjectID == "" {
+		errs = append(errs, requiredErr(op, at+"project_id"))
+	} else if p.ProjectID == "." || p.ProjectID == ".." {
+		errs = append(errs, segmentErr(op, at+"project_id", p.ProjectID))
+	}
+	if !utf8.ValidString(p.ProjectID) {
+		errs = append(errs, utf8Err(op, at+"project_id"))
+	}
+	return errs
+}
+
+// Validate checks p against the rules the spec states for it and returns every violation
+// (joined with errors.Join), or nil.
+func (p *SessionsRevokeRequest) Validate() error {
+	if p == nil {
+		return nilParams("sessionsRevoke")
+	}
+	return errors.Join(p.validate("sessionsRevoke", "", nil)...)
+}
+
+// validate appends to errs the violations of the rules of SessionsRevokeRequest; at is the path of p in the
+// params ("" for the params themselves).
+func (p *SessionsRevokeRequest) validate(op, at string, errs []error) []error {
+	if p.MemberID != nil && !utf8.ValidString(*p.MemberID) {
+		errs = append(errs, utf8Err(op, at+"member_id"))
+	}
+	if p.MemberSessionID != nil && !utf8.ValidString(*p.MemberSessionID) {
+		errs = append(errs, utf8Err(op, at+"member_session_id"))
+	}
+	if p.SessionJWT != nil && !utf8.ValidString(*p.SessionJWT) {
+		errs = append(errs, utf8Err(op, at+"session_jwt"))
+	}
+	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
+		errs = append(errs, utf8Err(op, at+"session_token"))
+	}
+	{
+		var set []string
+		if p.MemberSessionID != nil {
+			set = append(set, "member_session_id")
+			if *p.MemberSessionID == "" {
+				errs = append(errs, emptyErr(op, at+"member_session_id"))
+			}
+		}
+		if p.SessionToken != nil {
+			set = append(set, "session_token")
+			if *p.SessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"session_token"))
+			}
+		}
+		if p.SessionJWT != nil {
+			set = append(set, "session_jwt")
+			if *p.SessionJWT == "" {
+				errs = append(errs, emptyErr(op, at+"session_jwt"))
+			}
+		}
+		if p.MemberID != nil {
+			set = append(set, "member_id")
+			if *p.MemberID == "" {
+				errs = append(errs, emptyErr(op, at+"member_id"))
+			}
+		}
+		if len(set) != 1 {
+			errs = append(errs, exactlyOneErr(op, at, "member_session_id, session_token, session_jwt, member_id", set))
+		}
+	}
+	return errs
+}
+
 // AuthenticationFactorDeliveryMethod is a value the API sends for a field whose known values the spec lists. The set is
 // open: a value that is not one of the constants decodes too. The field: How the factor was delivered, for example email, sms, knowledge, authenticator_app, recovery_code, sso_saml, sso_oidc, oauth_google, oauth_microsoft, oauth_exchange_slack, impersonation, imported_auth0 or trusted_token_exchange. Treat it as an open set.
 type AuthenticationFactorDeliveryMethod string
@@ -1113,6 +1610,78 @@ const (
 func (v ErrorType) Known() bool {
 	switch v {
 	case ErrorTypeUnauthorizedCredentials, ErrorTypeInvalidRequest, ErrorTypeRouteNotFound, ErrorTypeTooManyRequests, ErrorTypeInternalServerError, ErrorTypeCaptchaRequired, ErrorTypeOrganizationSuspended, ErrorTypeMagicLinkNotFound, ErrorTypeUnableToAuthMagicLink, ErrorTypeOAuthTokenNotFound, ErrorTypeImpersonationTokenNotFound, ErrorTypeRecoveryCodeNotFound, ErrorTypeIntermediateSessionNotFound, ErrorTypeSessionNotFound, ErrorTypeMemberNotFound, ErrorTypeOrganizationNotFound, ErrorTypeMemberAlreadyActive, ErrorTypeSessionAuthorizationError, ErrorTypeSessionAuthorizationTenancyError:
+		return true
+	}
+	return false
+}
+
+// JWKAlgorithm is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Signing algorithm of the key; known value RS256.
+type JWKAlgorithm string
+
+// The values of JWKAlgorithm the API is known to send.
+const (
+	JWKAlgorithmRs256 JWKAlgorithm = "RS256"
+)
+
+// Known reports whether v is one of the values the spec lists for JWKAlgorithm.
+func (v JWKAlgorithm) Known() bool {
+	switch v {
+	case JWKAlgorithmRs256:
+		return true
+	}
+	return false
+}
+
+// JWKKeyOperation is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Operations the key may be used for; known value verify.
+type JWKKeyOperation string
+
+// The values of JWKKeyOperation the API is known to send.
+const (
+	JWKKeyOperationVerify JWKKeyOperation = "verify"
+)
+
+// Known reports whether v is one of the values the spec lists for JWKKeyOperation.
+func (v JWKKeyOperation) Known() bool {
+	switch v {
+	case JWKKeyOperationVerify:
+		return true
+	}
+	return false
+}
+
+// JWKKeyType is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: Key type; known value RSA.
+type JWKKeyType string
+
+// The values of JWKKeyType the API is known to send.
+const (
+	JWKKeyTypeRsa JWKKeyType = "RSA"
+)
+
+// Known reports whether v is one of the values the spec lists for JWKKeyType.
+func (v JWKKeyType) Known() bool {
+	switch v {
+	case JWKKeyTypeRsa:
+		return true
+	}
+	return false
+}
+
+// JWKUse is a value the API sends for a field whose known values the spec lists. The set is
+// open: a value that is not one of the constants decodes too. The field: What the key is for; known value sig (signatures).
+type JWKUse string
+
+// The values of JWKUse the API is known to send.
+const (
+	JWKUseSig JWKUse = "sig"
+)
+
+// Known reports whether v is one of the values the spec lists for JWKUse.
+func (v JWKUse) Known() bool {
+	switch v {
+	case JWKUseSig:
 		return true
 	}
 	return false
@@ -1266,7 +1835,7 @@ func (v OrganizationAllowedMFAMethods) Known() bool {
 }
 
 // OrganizationAuthMethods is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Whether primary auth methods are limited; known values are ALL_ALLOWED and RESTRICTED.
+// open: a value that is not one of the constants decodes too. The field: Whether primary auth methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
 type OrganizationAuthMethods string
 
 // The values of OrganizationAuthMethods the API is known to send.
@@ -1305,7 +1874,7 @@ func (v OrganizationEmailInvites) Known() bool {
 }
 
 // OrganizationEmailJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED.
+// open: a value that is not one of the constants decodes too. The field: Whether users with an allowed email domain may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
 type OrganizationEmailJITProvisioning string
 
 // The values of OrganizationEmailJITProvisioning the API is known to send.
@@ -1344,7 +1913,7 @@ func (v OrganizationFirstPartyConnectedAppsAllowedType) Known() bool {
 }
 
 // OrganizationMFAMethods is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Whether MFA methods are limited; known values are ALL_ALLOWED and RESTRICTED.
+// open: a value that is not one of the constants decodes too. The field: Whether MFA methods are limited; known values are ALL_ALLOWED (the default) and RESTRICTED.
 type OrganizationMFAMethods string
 
 // The values of OrganizationMFAMethods the API is known to send.
@@ -1363,7 +1932,7 @@ func (v OrganizationMFAMethods) Known() bool {
 }
 
 // OrganizationMFAPolicy is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL.
+// open: a value that is not one of the constants decodes too. The field: Whether every Member must use MFA; known values are REQUIRED_FOR_ALL and OPTIONAL (the default).
 type OrganizationMFAPolicy string
 
 // The values of OrganizationMFAPolicy the API is known to send.
@@ -1382,7 +1951,7 @@ func (v OrganizationMFAPolicy) Known() bool {
 }
 
 // OrganizationOAuthTenantJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED.
+// open: a value that is not one of the constants decodes too. The field: Whether users of allowed OAuth tenants may join on their own; known values are RESTRICTED and NOT_ALLOWED (the default).
 type OrganizationOAuthTenantJITProvisioning string
 
 // The values of OrganizationOAuthTenantJITProvisioning the API is known to send.
@@ -1401,7 +1970,7 @@ func (v OrganizationOAuthTenantJITProvisioning) Known() bool {
 }
 
 // OrganizationSSOJITProvisioning is a value the API sends for a field whose known values the spec lists. The set is
-// open: a value that is not one of the constants decodes too. The field: Who may join just-in-time through SSO; known values are ALL_ALLOWED, RESTRICTED and NOT_ALLOWED.
+// open: a value that is not one of the constants decodes too. The field: Who may join just-in-time through SSO; known values are ALL_ALLOWED (the default), RESTRICTED and NOT_ALLOWED.
 type OrganizationSSOJITProvisioning string
 
 // The values of OrganizationSSOJITProvisioning the API is known to send.
@@ -1497,6 +2066,68 @@ func formatRedacted(f fmt.State, verb rune, name string, v any) {
 		s = strings.Replace(s, "gen.redacted"+name+"{", "gen."+name+"{", 1)
 	}
 	_, _ = io.WriteString(f, s)
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *DiscoveryIntermediateSessionsExchangeRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *DiscoveryIntermediateSessionsExchangeResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *DiscoveryOrganizationsCreateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *DiscoveryOrganizationsCreateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.IntermediateSessionToken)
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *DiscoveryOrganizationsListRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.IntermediateSessionToken != nil {
+		dst = appendNonEmpty(dst, *v.IntermediateSessionToken)
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
 }
 
 // AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
@@ -1790,6 +2421,202 @@ func (v *RecoveryCodesRotateResponse) AppendSecrets(dst []string) []string {
 	}
 	dst = appendNonEmpty(dst, v.RecoveryCodes...)
 	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *SessionsAuthenticateRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *SessionsAuthenticateResponse) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	dst = appendNonEmpty(dst, v.SessionJWT)
+	dst = appendNonEmpty(dst, v.SessionToken)
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *SessionsGetJWKSRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *SessionsRevokeParams) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.XStytchMemberSession != nil {
+		dst = appendNonEmpty(dst, *v.XStytchMemberSession)
+	}
+	if v.XStytchMemberSessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.XStytchMemberSessionJWT)
+	}
+	return dst
+}
+
+// AppendSecrets appends to dst the non-empty secret values of v (the fields the spec marks
+// x-stytch-secret, here and in nested values) and returns the extended slice.
+func (v *SessionsRevokeRequest) AppendSecrets(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	if v.SessionJWT != nil {
+		dst = appendNonEmpty(dst, *v.SessionJWT)
+	}
+	if v.SessionToken != nil {
+		dst = appendNonEmpty(dst, *v.SessionToken)
+	}
+	return dst
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v DiscoveryIntermediateSessionsExchangeRequest) Redacted() DiscoveryIntermediateSessionsExchangeRequest {
+	if v.IntermediateSessionToken != "" {
+		v.IntermediateSessionToken = Redacted
+	}
+	return v
+}
+
+// redactedDiscoveryIntermediateSessionsExchangeRequest has DiscoveryIntermediateSessionsExchangeRequest's fields and none of its methods, so printing it does not recurse.
+type redactedDiscoveryIntermediateSessionsExchangeRequest DiscoveryIntermediateSessionsExchangeRequest
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v DiscoveryIntermediateSessionsExchangeRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "DiscoveryIntermediateSessionsExchangeRequest", redactedDiscoveryIntermediateSessionsExchangeRequest(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v DiscoveryIntermediateSessionsExchangeRequest) LogValue() slog.Value {
+	return slog.AnyValue(redactedDiscoveryIntermediateSessionsExchangeRequest(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v DiscoveryIntermediateSessionsExchangeResponse) Redacted() DiscoveryIntermediateSessionsExchangeResponse {
+	if v.IntermediateSessionToken != "" {
+		v.IntermediateSessionToken = Redacted
+	}
+	if v.SessionJWT != "" {
+		v.SessionJWT = Redacted
+	}
+	if v.SessionToken != "" {
+		v.SessionToken = Redacted
+	}
+	return v
+}
+
+// redactedDiscoveryIntermediateSessionsExchangeResponse has DiscoveryIntermediateSessionsExchangeResponse's fields and none of its methods, so printing it does not recurse.
+type redactedDiscoveryIntermediateSessionsExchangeResponse DiscoveryIntermediateSessionsExchangeResponse
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v DiscoveryIntermediateSessionsExchangeResponse) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "DiscoveryIntermediateSessionsExchangeResponse", redactedDiscoveryIntermediateSessionsExchangeResponse(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v DiscoveryIntermediateSessionsExchangeResponse) LogValue() slog.Value {
+	return slog.AnyValue(redactedDiscoveryIntermediateSessionsExchangeResponse(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v DiscoveryOrganizationsCreateRequest) Redacted() DiscoveryOrganizationsCreateRequest {
+	if v.IntermediateSessionToken != "" {
+		v.IntermediateSessionToken = Redacted
+	}
+	return v
+}
+
+// redactedDiscoveryOrganizationsCreateRequest has DiscoveryOrganizationsCreateRequest's fields and none of its methods, so printing it does not recurse.
+type redactedDiscoveryOrganizationsCreateRequest DiscoveryOrganizationsCreateRequest
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v DiscoveryOrganizationsCreateRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "DiscoveryOrganizationsCreateRequest", redactedDiscoveryOrganizationsCreateRequest(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v DiscoveryOrganizationsCreateRequest) LogValue() slog.Value {
+	return slog.AnyValue(redactedDiscoveryOrganizationsCreateRequest(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v DiscoveryOrganizationsCreateResponse) Redacted() DiscoveryOrganizationsCreateResponse {
+	if v.IntermediateSessionToken != "" {
+		v.IntermediateSessionToken = Redacted
+	}
+	if v.SessionJWT != "" {
+		v.SessionJWT = Redacted
+	}
+	if v.SessionToken != "" {
+		v.SessionToken = Redacted
+	}
+	return v
+}
+
+// redactedDiscoveryOrganizationsCreateResponse has DiscoveryOrganizationsCreateResponse's fields and none of its methods, so printing it does not recurse.
+type redactedDiscoveryOrganizationsCreateResponse DiscoveryOrganizationsCreateResponse
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v DiscoveryOrganizationsCreateResponse) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "DiscoveryOrganizationsCreateResponse", redactedDiscoveryOrganizationsCreateResponse(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v DiscoveryOrganizationsCreateResponse) LogValue() slog.Value {
+	return slog.AnyValue(redactedDiscoveryOrganizationsCreateResponse(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v DiscoveryOrganizationsListRequest) Redacted() DiscoveryOrganizationsListRequest {
+	if v.IntermediateSessionToken != nil {
+		s := Redacted
+		v.IntermediateSessionToken = &s
+	}
+	if v.SessionJWT != nil {
+		s := Redacted
+		v.SessionJWT = &s
+	}
+	if v.SessionToken != nil {
+		s := Redacted
+		v.SessionToken = &s
+	}
+	return v
+}
+
+// redactedDiscoveryOrganizationsListRequest has DiscoveryOrganizationsListRequest's fields and none of its methods, so printing it does not recurse.
+type redactedDiscoveryOrganizationsListRequest DiscoveryOrganizationsListRequest
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v DiscoveryOrganizationsListRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "DiscoveryOrganizationsListRequest", redactedDiscoveryOrganizationsListRequest(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v DiscoveryOrganizationsListRequest) LogValue() slog.Value {
+	return slog.AnyValue(redactedDiscoveryOrganizationsListRequest(v.Redacted()))
 }
 
 // Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
@@ -2292,4 +3119,110 @@ func (v RecoveryCodesRotateResponse) Format(f fmt.State, verb rune) {
 // LogValue makes log/slog log v with its secrets redacted.
 func (v RecoveryCodesRotateResponse) LogValue() slog.Value {
 	return slog.AnyValue(redactedRecoveryCodesRotateResponse(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v SessionsAuthenticateRequest) Redacted() SessionsAuthenticateRequest {
+	if v.SessionJWT != nil {
+		s := Redacted
+		v.SessionJWT = &s
+	}
+	if v.SessionToken != nil {
+		s := Redacted
+		v.SessionToken = &s
+	}
+	return v
+}
+
+// redactedSessionsAuthenticateRequest has SessionsAuthenticateRequest's fields and none of its methods, so printing it does not recurse.
+type redactedSessionsAuthenticateRequest SessionsAuthenticateRequest
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v SessionsAuthenticateRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "SessionsAuthenticateRequest", redactedSessionsAuthenticateRequest(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v SessionsAuthenticateRequest) LogValue() slog.Value {
+	return slog.AnyValue(redactedSessionsAuthenticateRequest(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v SessionsAuthenticateResponse) Redacted() SessionsAuthenticateResponse {
+	if v.SessionJWT != "" {
+		v.SessionJWT = Redacted
+	}
+	if v.SessionToken != "" {
+		v.SessionToken = Redacted
+	}
+	return v
+}
+
+// redactedSessionsAuthenticateResponse has SessionsAuthenticateResponse's fields and none of its methods, so printing it does not recurse.
+type redactedSessionsAuthenticateResponse SessionsAuthenticateResponse
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v SessionsAuthenticateResponse) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "SessionsAuthenticateResponse", redactedSessionsAuthenticateResponse(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v SessionsAuthenticateResponse) LogValue() slog.Value {
+	return slog.AnyValue(redactedSessionsAuthenticateResponse(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v SessionsRevokeParams) Redacted() SessionsRevokeParams {
+	if v.XStytchMemberSession != nil {
+		s := Redacted
+		v.XStytchMemberSession = &s
+	}
+	if v.XStytchMemberSessionJWT != nil {
+		s := Redacted
+		v.XStytchMemberSessionJWT = &s
+	}
+	return v
+}
+
+// redactedSessionsRevokeParams has SessionsRevokeParams's fields and none of its methods, so printing it does not recurse.
+type redactedSessionsRevokeParams SessionsRevokeParams
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v SessionsRevokeParams) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "SessionsRevokeParams", redactedSessionsRevokeParams(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v SessionsRevokeParams) LogValue() slog.Value {
+	return slog.AnyValue(redactedSessionsRevokeParams(v.Redacted()))
+}
+
+// Redacted returns a copy of v in which every secret (the fields the spec marks x-stytch-secret,
+// here and in nested values) is replaced by the text Redacted. Empty values stay empty.
+func (v SessionsRevokeRequest) Redacted() SessionsRevokeRequest {
+	if v.SessionJWT != nil {
+		s := Redacted
+		v.SessionJWT = &s
+	}
+	if v.SessionToken != nil {
+		s := Redacted
+		v.SessionToken = &s
+	}
+	return v
+}
+
+// redactedSessionsRevokeRequest has SessionsRevokeRequest's fields and none of its methods, so printing it does not recurse.
+type redactedSessionsRevokeRequest SessionsRevokeRequest
+
+// Format prints v with its secrets redacted, for every verb and flag (%v, %+v, %#v, %s, ...).
+func (v SessionsRevokeRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, "SessionsRevokeRequest", redactedSessionsRevokeRequest(v.Redacted()))
+}
+
+// LogValue makes log/slog log v with its secrets redacted.
+func (v SessionsRevokeRequest) LogValue() slog.Value {
+	return slog.AnyValue(redactedSessionsRevokeRequest(v.Redacted()))
 }

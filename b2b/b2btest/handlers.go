@@ -1,9 +1,9 @@
 package b2btest
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,87 +14,17 @@ import (
 const (
 	defaultSessionMinutes = 60
 	intermediateLifetime  = 10 * time.Minute
+	sessionJWTLifetime    = 5 * time.Minute
 	defaultRedirectURL    = "http://localhost:3000/authenticate"
 )
-
-// call is one validated request, ready to run.
-type call struct {
-	op         Operation
-	body       []byte
-	header     http.Header
-	pathParams map[string]string
-	mfa        bool // scripted: answer that MFA is required
-}
-
-// handle runs the operation and returns its encoded 200 body, or an error answer. It holds the
-// server's lock throughout, encoding included, so answers never share memory with later changes.
-func (s *Server) handle(c *call) (json.RawMessage, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var (
-		resp any
-		err  *apiError
-	)
-	switch c.op.ID {
-	case ImpersonationAuthenticate.ID:
-		resp, err = run(c, s.impersonationAuthenticate)
-	case MagicLinksAuthenticate.ID:
-		resp, err = run(c, s.magicLinksAuthenticate)
-	case MagicLinksEmailLoginOrSignup.ID:
-		resp, err = run(c, s.magicLinksEmailLoginOrSignup)
-	case MagicLinksEmailInvite.ID:
-		resp, err = run(c, s.magicLinksEmailInvite)
-	case MagicLinksEmailDiscoverySend.ID:
-		resp, err = run(c, s.magicLinksEmailDiscoverySend)
-	case MagicLinksDiscoveryAuthenticate.ID:
-		resp, err = run(c, s.magicLinksDiscoveryAuthenticate)
-	case OAuthAuthenticate.ID:
-		resp, err = run(c, s.oauthAuthenticate)
-	case OAuthDiscoveryAuthenticate.ID:
-		resp, err = run(c, s.oauthDiscoveryAuthenticate)
-	case PasswordsSessionsReset.ID:
-		resp, err = run(c, s.passwordsSessionsReset)
-	case RecoveryCodesGet.ID:
-		resp, err = run(c, s.recoveryCodesGet)
-	case RecoveryCodesRecover.ID:
-		resp, err = run(c, s.recoveryCodesRecover)
-	case RecoveryCodesRotate.ID:
-		resp, err = run(c, s.recoveryCodesRotate)
-	default:
-		return nil, &apiError{status: http.StatusNotFound, errorType: "route_not_found", message: "b2btest does not implement " + c.op.ID}
-	}
-	if err != nil {
-		return nil, err
-	}
-	b, merr := json.Marshal(resp)
-	if merr != nil {
-		return nil, &apiError{status: http.StatusInternalServerError, errorType: "internal_server_error", message: "b2btest: " + merr.Error()}
-	}
-	return b, nil
-}
-
-// run decodes the body (or, for an operation without one, the path parameters) into the
-// operation's params type and calls fn.
-func run[P any](c *call, fn func(*call, *P) (any, *apiError)) (any, *apiError) {
-	p := new(P)
-	data := c.body
-	if len(data) == 0 && len(c.pathParams) > 0 {
-		// An operation without a body takes its params from the path: the generated path type's
-		// JSON names are the spec's parameter names.
-		var err error
-		if data, err = json.Marshal(c.pathParams); err != nil {
-			return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The path parameters cannot be read: " + err.Error()}
-		}
-	}
-	if err := decodeBody(data, p); err != nil {
-		return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The request body cannot be read: " + err.Error()}
-	}
-	return fn(c, p)
-}
 
 func notFound(opID string) *apiError {
 	t := tokenRules[opID].errorType
 	return &apiError{status: http.StatusNotFound, errorType: t, message: messageFor(t)}
+}
+
+func errSessionNotFound() *apiError {
+	return newAPIError(http.StatusNotFound, gen.ErrorTypeSessionNotFound, "")
 }
 
 // tokenMember returns the organization and member a consumed token stands for: the ones it was
@@ -102,13 +32,13 @@ func notFound(opID string) *apiError {
 // from the token.
 func (s *Server) tokenMember(m minted, found bool, token string) (*orgState, *memberState) {
 	if found && m.orgID != "" {
-		o := s.st.org(m.orgID)
+		o := s.st.ensureOrg(m.orgID)
 		if ms, ok := o.members[m.memberID]; ok {
 			return o, ms
 		}
 		return o, s.st.memberByEmail(o, m.email, m.memberID, statusActive)
 	}
-	o := s.st.org(s.st.defaultOrgID())
+	o := s.st.ensureOrg(s.st.defaultOrgID())
 	email := m.email
 	if email == "" {
 		email = "member-" + shortHash(8, token) + "@example.com"
@@ -168,120 +98,268 @@ func (s *Server) impersonatedFactor() gen.AuthenticationFactor {
 		ImpersonatedFactor: &gen.ImpersonatedFactor{ImpersonatorID: testID("dashboard-user", "b2btest"), ImpersonatorEmailAddress: "support@example.com"}})
 }
 
+// authMethod is the organization auth method (allowed_auth_methods) a primary factor uses, or ""
+// for a factor that is not a primary authentication method.
+func authMethod(f gen.AuthenticationFactor) gen.PrimaryRequiredAllowedAuthMethods {
+	switch {
+	case f.Type == "magic_link":
+		return "magic_link"
+	case f.Type == "password":
+		return "password"
+	case f.Type == "oauth":
+		return gen.PrimaryRequiredAllowedAuthMethods(strings.TrimPrefix(string(f.DeliveryMethod), "oauth_") + "_oauth")
+	}
+	return ""
+}
+
 // ---------------------------------------------------------------------------------- sessions
 
-// startSession creates a session for the member, or extends the one named by token or jwt. A
-// session token or JWT the fake has not seen is adopted: the session is created with that token,
-// as if it had been issued earlier. minutes defaults to 60; claims are merged into the session's
-// custom claims (a nil value deletes a claim).
-func (s *Server) startSession(o *orgState, ms *memberState, factors []gen.AuthenticationFactor, token, jwt *string, minutes *int32, claims map[string]any) *session {
-	now := s.now()
-	var sess *session
-	for _, t := range []*string{token, jwt} {
-		if t != nil && *t != "" {
-			if known := s.st.sessions[*t]; known != nil && known.memberID == ms.m.MemberID && known.orgID == o.org.OrganizationID {
-				sess = known
-				break
-			}
-		}
+// presented finds the session a request presents with session_token or session_jwt. It returns
+// the live session the fake issued, or, for a credential the fake never issued, in the default
+// mode the session token to adopt (a JWT is not adopted: the fake signs its own). A credential
+// of a revoked or expired session, and in Strict mode any credential the fake did not issue, is a
+// 404 session_not_found. Sending both is refused, as the API does.
+func (s *Server) presented(token, jwt *string) (live *session, adopt string, err *apiError) {
+	tok, j := deref(token), deref(jwt)
+	if tok != "" && j != "" {
+		return nil, "", newAPIError(http.StatusBadRequest, gen.ErrorTypeInvalidRequest,
+			"Send session_token or session_jwt, not both.")
 	}
-	if sess == nil {
+	cred := tok + j
+	if cred == "" {
+		return nil, "", nil
+	}
+	sess, issued := s.st.liveSession(cred)
+	switch {
+	case sess != nil:
+		return sess, "", nil
+	case issued || s.st.strict:
+		return nil, "", errSessionNotFound()
+	case tok != "":
+		return nil, tok, nil
+	}
+	return nil, "", nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// ownsSession reports whether the presented session (or the adopted credential) is the member's:
+// a session of another member, or of the same person in another organization, is ignored, as the
+// API documents for the authenticate endpoints.
+func ownsSession(live *session, adopt string, o *orgState, ms *memberState) bool {
+	if live != nil {
+		return live.memberID == ms.m.MemberID && live.orgID == o.org.OrganizationID
+	}
+	return adopt != ""
+}
+
+// startSession creates a session for the member, or extends live when it is the member's own.
+// adopt, when set, is the token of a session the fake did not issue, which becomes the new
+// session's token (default mode only). minutes defaults to 60; claims are merged into the
+// session's custom claims (a nil value deletes a claim).
+func (s *Server) startSession(c *call, o *orgState, ms *memberState, factors []gen.AuthenticationFactor, live *session, adopt string, minutes *int32, claims map[string]any) *session {
+	now := s.now()
+	sess := live
+	if !ownsSession(live, "", o, ms) {
 		sess = &session{
-			id:       testID("member-session", randomToken()),
-			token:    randomToken(),
-			orgID:    o.org.OrganizationID,
-			memberID: ms.m.MemberID,
-			claims:   map[string]any{},
-			started:  now,
+			id:        testID("member-session", randomToken()),
+			token:     randomToken(),
+			orgID:     o.org.OrganizationID,
+			memberID:  ms.m.MemberID,
+			projectID: c.projectID,
+			claims:    map[string]any{},
+			started:   now,
 		}
-		if token != nil && *token != "" {
-			sess.token = *token
+		if adopt != "" {
+			sess.token = adopt
 		}
 		s.st.sessions[sess.token] = sess
+		s.st.sessionIDs[sess.id] = sess
 	}
+	// Copy on write: an earlier answer may still be encoding the old factors and claims.
+	merged := slices.Clone(sess.factors)
 	for _, f := range factors {
 		replaced := false
-		for i, have := range sess.factors {
+		for i, have := range merged {
 			if have.Type == f.Type && have.DeliveryMethod == f.DeliveryMethod {
 				f.CreatedAt = have.CreatedAt
-				sess.factors[i], replaced = f, true
+				merged[i], replaced = f, true
 			}
 		}
 		if !replaced {
-			sess.factors = append(sess.factors, f)
+			merged = append(merged, f)
 		}
 	}
-	if sess.factors == nil {
-		sess.factors = []gen.AuthenticationFactor{}
+	if merged == nil {
+		merged = []gen.AuthenticationFactor{}
 	}
-	merged := make(map[string]any, len(sess.claims)+len(claims))
-	for k, v := range sess.claims {
-		merged[k] = v
-	}
-	for k, v := range claims {
-		if v == nil {
-			delete(merged, k)
-		} else {
-			merged[k] = v
-		}
-	}
-	sess.claims = merged
+	sess.factors = merged
+	sess.claims = mergeClaims(sess.claims, claims)
 	d := int32(defaultSessionMinutes)
 	if minutes != nil {
 		d = *minutes
 	}
 	sess.expires = now.Add(time.Duration(d) * time.Minute)
-	jwtClaims := map[string]any{
+	s.reissueJWT(c, o, ms, sess)
+	return sess
+}
+
+// mergeClaims returns a new map: have with add merged in, a nil value deleting a claim. Reserved
+// JWT claim names are ignored, as the API ignores them.
+func mergeClaims(have, add map[string]any) map[string]any {
+	merged := make(map[string]any, len(have)+len(add))
+	for k, v := range have {
+		merged[k] = v
+	}
+	for k, v := range add {
+		switch {
+		case reservedClaim(k):
+		case v == nil:
+			delete(merged, k)
+		default:
+			merged[k] = v
+		}
+	}
+	return merged
+}
+
+// reissueJWT starts a new session JWT for sess (valid five minutes). Signing takes far longer
+// than anything else a call does, so it happens after the server's lock is released (see
+// completeJWTs): until then sess.jwt, and the answer, hold a placeholder that the signed JWT
+// replaces in the encoded answer.
+func (s *Server) reissueJWT(c *call, o *orgState, ms *memberState, sess *session) {
+	now := s.now()
+	sess.lastAccessed = now
+	project := sess.projectID
+	if project == "" {
+		project = ProjectID
+	}
+	roles := make([]string, 0, len(ms.m.Roles))
+	for _, r := range ms.m.Roles {
+		roles = append(roles, r.RoleID)
+	}
+	claims := map[string]any{
 		"sub": ms.m.MemberID,
-		"iss": "stytch.com/" + ProjectID,
-		"aud": []string{ProjectID},
+		"iss": "stytch.com/" + project,
+		"aud": []string{project},
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
-		"exp": now.Add(5 * time.Minute).Unix(),
-		"https://stytch.com/session": map[string]any{
-			"id":         sess.id,
-			"started_at": sess.started.Format(time.RFC3339),
-			"expires_at": sess.expires.Format(time.RFC3339),
+		"exp": now.Add(sessionJWTLifetime).Unix(),
+		claimSession: map[string]any{
+			"id":                     sess.id,
+			"started_at":             sess.started.Format(time.RFC3339),
+			"last_accessed_at":       now.Format(time.RFC3339),
+			"expires_at":             sess.expires.Format(time.RFC3339),
+			"attributes":             map[string]any{"ip_address": "", "user_agent": ""},
+			"authentication_factors": sess.factors,
+			"roles":                  roles,
 		},
-		"https://stytch.com/organization": map[string]any{
+		claimOrganization: map[string]any{
 			"organization_id": o.org.OrganizationID,
 			"slug":            o.org.OrganizationSlug,
 		},
 	}
 	for k, v := range sess.claims {
-		jwtClaims[k] = v
+		claims[k] = v
 	}
-	sess.jwt = fakeJWT(jwtClaims)
-	s.st.sessions[sess.jwt] = sess
-	return sess
+	input := s.keys.signingInput(claims)
+	sess.jwtInput = input
+	sess.jwt = input + jwtPlaceholder
+	c.pending = append(c.pending, pendingJWT{sess: sess, input: input})
+}
+
+// jwtPlaceholder ends a session JWT that is not signed yet, in place of the signature. It is
+// replaced in the encoded answer; no client ever sees it.
+const jwtPlaceholder = ".b2btest-unsigned"
+
+// pendingJWT is a session JWT to sign once the lock is released.
+type pendingJWT struct {
+	sess  *session
+	input string
+}
+
+// completeJWTs signs the call's pending JWTs, outside the server's lock, records them, and
+// returns the replacements of their placeholders.
+func (s *Server) completeJWTs(c *call) []string {
+	var repl []string
+	for _, p := range c.pending {
+		full := p.input + "." + s.keys.signature(p.input)
+		s.mu.Lock()
+		s.st.sessions[full] = p.sess
+		if p.sess.jwtInput == p.input {
+			p.sess.jwt = full
+		}
+		s.mu.Unlock()
+		repl = append(repl, p.input+jwtPlaceholder, full)
+	}
+	c.pending = nil
+	return repl
 }
 
 // primaryResult is how a primary authentication (magic link, OAuth) ends: a session, or an
-// intermediate session token with what MFA still needs.
+// intermediate session token with what is still needed.
 type primaryResult struct {
 	ist           string
 	istExpiresAt  *time.Time
 	mfa           *gen.MFARequired
+	primary       *gen.PrimaryRequired
 	authenticated bool
 	token, jwt    string
 	session       *gen.MemberSession
 }
 
-// finishPrimary ends a primary authentication with factor: MFA is pending when scripted, or when
-// the organization requires it and no existing session was presented; otherwise a session starts.
-func (s *Server) finishPrimary(c *call, o *orgState, ms *memberState, factor gen.AuthenticationFactor, token, jwt *string, minutes *int32, claims map[string]any) primaryResult {
-	if c.mfa || (requiresMFA(o, ms) && token == nil && jwt == nil) {
+// finishPrimary ends a primary authentication with factor. A session the member already holds
+// (session_token or session_jwt) counts as meeting the organization's requirements. Otherwise,
+// when the organization restricts its auth methods and factor's is not allowed, the answer is
+// primary_required; when MFA is scripted, or the organization or member requires it, the answer
+// is mfa_required; else a session starts.
+func (s *Server) finishPrimary(c *call, o *orgState, ms *memberState, factor gen.AuthenticationFactor, token, jwt *string, minutes *int32, claims map[string]any) (primaryResult, *apiError) {
+	live, adopt, err := s.presented(token, jwt)
+	if err != nil {
+		return primaryResult{}, err
+	}
+	own := ownsSession(live, adopt, o, ms)
+	if !own {
+		if allowed, ok := primaryRequired(o, factor); ok {
+			var r primaryResult
+			r.ist, r.istExpiresAt = s.issueIST(o, ms, &factor)
+			r.primary = &gen.PrimaryRequired{AllowedAuthMethods: allowed}
+			return r, nil
+		}
+	}
+	if c.mfa || (requiresMFA(o, ms) && !own) {
 		var r primaryResult
 		r.ist, r.istExpiresAt, r.mfa = s.mfaPending(o, ms, &factor)
-		return r
+		return r, nil
 	}
-	sess := s.startSession(o, ms, []gen.AuthenticationFactor{factor}, token, jwt, minutes, claims)
-	return primaryResult{authenticated: true, token: sess.token, jwt: sess.jwt, session: s.memberSession(o, ms, sess)}
+	sess := s.startSession(c, o, ms, []gen.AuthenticationFactor{factor}, live, adopt, minutes, claims)
+	return primaryResult{authenticated: true, token: sess.token, jwt: sess.jwt, session: s.memberSession(o, ms, sess)}, nil
+}
+
+// primaryRequired returns the organization's allowed auth methods when it restricts them
+// (auth_methods RESTRICTED) and the factor's method is not among them.
+func primaryRequired(o *orgState, factor gen.AuthenticationFactor) ([]gen.PrimaryRequiredAllowedAuthMethods, bool) {
+	if o.org.AuthMethods != restricted {
+		return nil, false
+	}
+	method := authMethod(factor)
+	allowed := make([]gen.PrimaryRequiredAllowedAuthMethods, 0, len(o.org.AllowedAuthMethods))
+	for _, m := range o.org.AllowedAuthMethods {
+		if gen.PrimaryRequiredAllowedAuthMethods(m) == method {
+			return nil, false
+		}
+		allowed = append(allowed, gen.PrimaryRequiredAllowedAuthMethods(m))
+	}
+	return allowed, true
 }
 
 func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen.MemberSession {
-	now := s.now()
-	started, expires := sess.started, sess.expires
+	started, expires, accessed := sess.started, sess.expires, sess.lastAccessed
 	roles := make([]string, 0, len(ms.m.Roles))
 	for _, r := range ms.m.Roles {
 		roles = append(roles, r.RoleID)
@@ -289,9 +367,9 @@ func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen
 	return &gen.MemberSession{
 		MemberSessionID:       sess.id,
 		MemberID:              ms.m.MemberID,
-		StartedAt:             &started,
-		LastAccessedAt:        &now,
-		ExpiresAt:             &expires,
+		StartedAt:             started,
+		LastAccessedAt:        accessed,
+		ExpiresAt:             expires,
 		AuthenticationFactors: sess.factors,
 		OrganizationID:        o.org.OrganizationID,
 		Roles:                 roles,
@@ -300,30 +378,55 @@ func (s *Server) memberSession(o *orgState, ms *memberState, sess *session) *gen
 	}
 }
 
+// issueIST issues an intermediate session token for a member who still has steps to complete.
+func (s *Server) issueIST(o *orgState, ms *memberState, primary *gen.AuthenticationFactor) (string, *time.Time) {
+	ist := randomToken()
+	exp := s.now().Add(intermediateLifetime)
+	s.st.ists[ist] = intermediate{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress, factor: primary, expires: exp}
+	return ist, &exp
+}
+
 // mfaPending issues an intermediate session token for a member who still has to complete MFA.
 func (s *Server) mfaPending(o *orgState, ms *memberState, primary *gen.AuthenticationFactor) (string, *time.Time, *gen.MFARequired) {
-	ist := randomToken()
-	s.st.ists[ist] = intermediate{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress, factor: primary}
-	exp := s.now().Add(intermediateLifetime)
+	ist, exp := s.issueIST(o, ms, primary)
+	return ist, exp, mfaRequired(ms)
+}
+
+func mfaRequired(ms *memberState) *gen.MFARequired {
 	req := &gen.MFARequired{MemberOptions: &gen.MemberOptions{MFAPhoneNumber: ms.m.MFAPhoneNumber, TOTPRegistrationID: ms.m.TOTPRegistrationID}}
 	if ms.m.DefaultMFAMethod == "sms_otp" && ms.m.MFAPhoneNumber != "" {
 		initiated := gen.MFARequiredSecondaryAuthInitiatedSMSOTP
 		req.SecondaryAuthInitiated = &initiated
 	}
-	return ist, &exp, req
+	return req
 }
 
-// memberDevice returns the fingerprinting result for a telemetry ID, or nil without one.
-func memberDevice(telemetryID *string) *gen.DeviceInfo {
+// memberDevice returns the fingerprinting result for a telemetry ID, or nil without one. The
+// first time the fake sees a telemetry ID its visitor, IP and country are new; afterwards they
+// are known since then.
+func (s *Server) memberDevice(telemetryID *string) *gen.DeviceInfo {
 	if telemetryID == nil || *telemetryID == "" {
 		return nil
 	}
+	now := s.now()
+	first, seen := s.st.devices[*telemetryID]
+	if !seen {
+		first = now
+		s.st.devices[*telemetryID] = now
+	}
+	details := func() *gen.DeviceAttributeDetails {
+		f, l := first, now
+		return &gen.DeviceAttributeDetails{IsNew: !seen, FirstSeenAt: &f, LastSeenAt: &l}
+	}
 	return &gen.DeviceInfo{
-		VisitorID:    "visitor-" + shortHash(16, *telemetryID),
-		IPAddress:    "203.0.113.7",
-		IPGeoCity:    "San Francisco",
-		IPGeoRegion:  "California",
-		IPGeoCountry: "US",
+		VisitorID:           "visitor-" + shortHash(16, *telemetryID),
+		VisitorIDDetails:    details(),
+		IPAddress:           "203.0.113.7",
+		IPAddressDetails:    details(),
+		IPGeoCity:           "San Francisco",
+		IPGeoRegion:         "California",
+		IPGeoCountry:        "US",
+		IPGeoCountryDetails: details(),
 	}
 }
 
@@ -352,22 +455,28 @@ func (s *Server) sendEmail(op Operation, kind, to string, o *orgState, ms *membe
 }
 
 // discovered lists the organizations an email address can log in to or join: those where it has a
-// member, and those that let its domain join by email.
-func (s *Server) discovered(email string) []gen.DiscoveredOrganization {
+// member, and those that let its domain join by email. factor is how the address was proven: an
+// organization whose auth methods leave it out says what it requires instead.
+func (s *Server) discovered(email string, factor gen.AuthenticationFactor) []gen.DiscoveredOrganization {
 	out := []gen.DiscoveredOrganization{}
 	_, domain, _ := strings.Cut(strings.ToLower(email), "@")
 	for _, id := range s.st.orgOrder {
 		o := s.st.orgs[id]
 		org := o.org
+		var primary *gen.PrimaryRequired
+		if allowed, ok := primaryRequired(o, factor); ok {
+			primary = &gen.PrimaryRequired{AllowedAuthMethods: allowed}
+		}
 		if ms := s.st.findByEmail(o, email); ms != nil {
 			m := ms.m
 			d := gen.DiscoveredOrganization{
-				MemberAuthenticated: !requiresMFA(o, ms),
+				MemberAuthenticated: !requiresMFA(o, ms) && primary == nil,
 				Organization:        &org,
 				Membership:          &gen.Membership{Type: gen.MembershipType(ms.m.Status + "_member"), Details: map[string]any{}, Member: &m},
+				PrimaryRequired:     primary,
 			}
-			if !d.MemberAuthenticated {
-				d.MFARequired = &gen.MFARequired{MemberOptions: &gen.MemberOptions{MFAPhoneNumber: m.MFAPhoneNumber, TOTPRegistrationID: m.TOTPRegistrationID}}
+			if requiresMFA(o, ms) {
+				d.MFARequired = mfaRequired(ms)
 			}
 			out = append(out, d)
 			continue
@@ -379,6 +488,7 @@ func (s *Server) discovered(email string) []gen.DiscoveredOrganization {
 						MemberAuthenticated: false,
 						Organization:        &org,
 						Membership:          &gen.Membership{Type: "eligible_to_join_by_email_domain", Details: map[string]any{"domain": allowed}},
+						PrimaryRequired:     primary,
 					})
 					break
 				}
@@ -396,7 +506,7 @@ func (s *Server) impersonationAuthenticate(c *call, p *gen.ImpersonationAuthenti
 		return nil, notFound(c.op.ID)
 	}
 	o, ms := s.tokenMember(m, found, p.ImpersonationToken)
-	sess := s.startSession(o, ms, []gen.AuthenticationFactor{s.impersonatedFactor()}, nil, nil, nil, nil)
+	sess := s.startSession(c, o, ms, []gen.AuthenticationFactor{s.impersonatedFactor()}, nil, "", nil, nil)
 	return gen.ImpersonationAuthenticateResponse{
 		RequestID:           newRequestID(),
 		MemberID:            ms.m.MemberID,
@@ -412,11 +522,22 @@ func (s *Server) impersonationAuthenticate(c *call, p *gen.ImpersonationAuthenti
 }
 
 func (s *Server) magicLinksAuthenticate(c *call, p *gen.MagicLinksAuthenticateRequest) (any, *apiError) {
-	m, found, ok := s.st.consume(kindMagicLink, p.MagicLinksToken)
-	if !ok {
-		return nil, notFound(c.op.ID)
+	var (
+		o  *orgState
+		ms *memberState
+	)
+	if sb, isSandbox := sandboxTokens[p.MagicLinksToken]; isSandbox {
+		if sb.err != nil {
+			return nil, sb.err()
+		}
+		o, ms = s.sandboxMember()
+	} else {
+		m, found, ok := s.st.consume(kindMagicLink, p.MagicLinksToken)
+		if !ok {
+			return nil, notFound(c.op.ID)
+		}
+		o, ms = s.tokenMember(m, found, p.MagicLinksToken)
 	}
-	o, ms := s.tokenMember(m, found, p.MagicLinksToken)
 	s.activate(ms)
 	factor := s.emailFactor(ms)
 	resp := gen.MagicLinksAuthenticateResponse{
@@ -426,17 +547,28 @@ func (s *Server) magicLinksAuthenticate(c *call, p *gen.MagicLinksAuthenticateRe
 		OrganizationID: o.org.OrganizationID,
 		Member:         ms.m,
 		Organization:   o.org,
-		MemberDevice:   memberDevice(p.TelemetryID),
+		MemberDevice:   s.memberDevice(p.TelemetryID),
 		StatusCode:     http.StatusOK,
 	}
-	r := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
-	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = r.ist, r.istExpiresAt, r.mfa
+	r, err := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	if err != nil {
+		return nil, err
+	}
+	resp.Member = ms.m
+	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired, resp.PrimaryRequired = r.ist, r.istExpiresAt, r.mfa, r.primary
 	resp.MemberAuthenticated, resp.SessionToken, resp.SessionJWT, resp.MemberSession = r.authenticated, r.token, r.jwt, r.session
 	return resp, nil
 }
 
 func (s *Server) magicLinksEmailLoginOrSignup(c *call, p *gen.MagicLinksEmailLoginOrSignupRequest) (any, *apiError) {
-	o := s.st.org(p.OrganizationID)
+	sandbox := isSandboxOrg(p.OrganizationID, p.EmailAddress)
+	if sandbox {
+		s.sandboxMember()
+	}
+	o, err := s.st.org(p.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
 	ms := s.st.findByEmail(o, p.EmailAddress)
 	created := ms == nil
 	if created {
@@ -446,8 +578,10 @@ func (s *Server) magicLinksEmailLoginOrSignup(c *call, p *gen.MagicLinksEmailLog
 	if ms.m.Status == statusActive {
 		kind, redirect = "login", p.LoginRedirectURL
 	}
-	tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
-	s.sendEmail(c.op, kind, p.EmailAddress, o, ms, tok, redirect, "multi_tenant_magic_links")
+	if !sandbox {
+		tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
+		s.sendEmail(c.op, kind, p.EmailAddress, o, ms, tok, redirect, "multi_tenant_magic_links")
+	}
 	return gen.MagicLinksEmailLoginOrSignupResponse{
 		RequestID:     newRequestID(),
 		MemberID:      ms.m.MemberID,
@@ -459,7 +593,14 @@ func (s *Server) magicLinksEmailLoginOrSignup(c *call, p *gen.MagicLinksEmailLog
 }
 
 func (s *Server) magicLinksEmailInvite(c *call, p *gen.MagicLinksEmailInviteRequest) (any, *apiError) {
-	o := s.st.org(p.OrganizationID)
+	if isSandboxOrg(p.OrganizationID, p.EmailAddress) {
+		o, ms := s.sandboxMember()
+		return gen.MagicLinksEmailInviteResponse{RequestID: newRequestID(), MemberID: ms.m.MemberID, Member: ms.m, Organization: o.org, StatusCode: http.StatusOK}, nil
+	}
+	o, err := s.st.org(p.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
 	ms := s.st.findByEmail(o, p.EmailAddress)
 	if ms != nil && ms.m.Status == statusActive {
 		return nil, &apiError{status: http.StatusBadRequest, errorType: "member_already_active", message: messageFor("member_already_active")}
@@ -498,31 +639,44 @@ func (s *Server) magicLinksEmailInvite(c *call, p *gen.MagicLinksEmailInviteRequ
 }
 
 func (s *Server) magicLinksEmailDiscoverySend(c *call, p *gen.MagicLinksEmailDiscoverySendRequest) (any, *apiError) {
-	tok := s.st.mint(kindDiscoveryMagicLink, minted{email: p.EmailAddress})
-	s.sendEmail(c.op, "discovery", p.EmailAddress, nil, nil, tok, p.DiscoveryRedirectURL, "discovery")
+	if !strings.EqualFold(p.EmailAddress, SandboxEmail) {
+		tok := s.st.mint(kindDiscoveryMagicLink, minted{email: p.EmailAddress})
+		s.sendEmail(c.op, "discovery", p.EmailAddress, nil, nil, tok, p.DiscoveryRedirectURL, "discovery")
+	}
 	return gen.MagicLinksEmailDiscoverySendResponse{RequestID: newRequestID(), StatusCode: http.StatusOK}, nil
 }
 
-func (s *Server) discoveryIST(email string) (string, *time.Time) {
+func (s *Server) discoveryIST(email string, factor gen.AuthenticationFactor) (string, *time.Time) {
 	ist := randomToken()
-	s.st.ists[ist] = intermediate{email: email}
 	exp := s.now().Add(intermediateLifetime)
+	s.st.ists[ist] = intermediate{email: email, factor: &factor, expires: exp}
 	return ist, &exp
 }
 
 func (s *Server) magicLinksDiscoveryAuthenticate(c *call, p *gen.MagicLinksDiscoveryAuthenticateRequest) (any, *apiError) {
-	m, found, ok := s.st.consume(kindDiscoveryMagicLink, p.DiscoveryMagicLinksToken)
-	if !ok {
-		return nil, notFound(c.op.ID)
+	var email string
+	if sb, isSandbox := sandboxTokens[p.DiscoveryMagicLinksToken]; isSandbox {
+		if sb.err != nil {
+			return nil, sb.err()
+		}
+		s.sandboxMember()
+		email = SandboxEmail
+	} else {
+		m, found, ok := s.st.consume(kindDiscoveryMagicLink, p.DiscoveryMagicLinksToken)
+		if !ok {
+			return nil, notFound(c.op.ID)
+		}
+		email = tokenEmail(m, found, p.DiscoveryMagicLinksToken)
 	}
-	email := tokenEmail(m, found, p.DiscoveryMagicLinksToken)
-	ist, exp := s.discoveryIST(email)
+	factor := s.stamp(gen.AuthenticationFactor{Type: "magic_link", DeliveryMethod: "email",
+		EmailFactor: &gen.EmailFactor{EmailID: testID("email", strings.ToLower(email)), EmailAddress: email}})
+	ist, exp := s.discoveryIST(email, factor)
 	return gen.MagicLinksDiscoveryAuthenticateResponse{
 		RequestID:                         newRequestID(),
 		IntermediateSessionToken:          ist,
 		IntermediateSessionTokenExpiresAt: exp,
 		EmailAddress:                      email,
-		DiscoveredOrganizations:           s.discovered(email),
+		DiscoveredOrganizations:           s.discovered(email, factor),
 		StatusCode:                        http.StatusOK,
 	}, nil
 }
@@ -541,7 +695,7 @@ func (s *Server) googleRegistration(ms *memberState) gen.OAuthRegistration {
 		ProfilePictureURL:         "https://lh3.googleusercontent.example/a/" + shortHash(12, ms.m.MemberID) + ".png",
 		Locale:                    "en",
 	}
-	ms.m.OAuthRegistrations = append(append([]gen.OAuthRegistration{}, ms.m.OAuthRegistrations...), r)
+	ms.m.OAuthRegistrations = append(slices.Clone(ms.m.OAuthRegistrations), r)
 	return r
 }
 
@@ -561,21 +715,30 @@ func (s *Server) oauthAuthenticate(c *call, p *gen.OAuthAuthenticateRequest) (an
 		ProviderSubject: reg.ProviderSubject,
 		ProviderType:    reg.ProviderType,
 		OrganizationID:  o.org.OrganizationID,
-		Member:          ms.m,
 		Organization:    o.org,
 		ProviderValues: &gen.ProviderValues{
-			Scopes:      []string{"openid", "email", "profile"},
-			AccessToken: "ya29." + randomToken(),
-			ExpiresAt:   &exp,
+			Scopes:       []string{"openid", "email", "profile"},
+			AccessToken:  "ya29." + randomToken(),
+			IDToken:      "eyJhbGciOiJSUzI1NiJ9." + randomToken(),
+			RefreshToken: "1//" + randomToken(),
+			ExpiresAt:    &exp,
 		},
-		MemberDevice: memberDevice(p.TelemetryID),
+		MemberDevice: s.memberDevice(p.TelemetryID),
 		StatusCode:   http.StatusOK,
 	}
-	r := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
-	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = r.ist, r.istExpiresAt, r.mfa
+	r, err := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	if err != nil {
+		return nil, err
+	}
+	resp.Member = ms.m
+	resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired, resp.PrimaryRequired = r.ist, r.istExpiresAt, r.mfa, r.primary
 	resp.MemberAuthenticated, resp.SessionToken, resp.SessionJWT, resp.MemberSession = r.authenticated, r.token, r.jwt, r.session
 	return resp, nil
 }
+
+// consumerDomains are email domains of public providers: OAuth discovery reports no tenant for
+// them (a workspace domain is the tenant otherwise).
+var consumerDomains = []string{"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "example.com"}
 
 func (s *Server) oauthDiscoveryAuthenticate(c *call, p *gen.OAuthDiscoveryAuthenticateRequest) (any, *apiError) {
 	m, found, ok := s.st.consume(kindDiscoveryOAuth, p.DiscoveryOAuthToken)
@@ -583,47 +746,60 @@ func (s *Server) oauthDiscoveryAuthenticate(c *call, p *gen.OAuthDiscoveryAuthen
 		return nil, notFound(c.op.ID)
 	}
 	email := tokenEmail(m, found, p.DiscoveryOAuthToken)
-	ist, exp := s.discoveryIST(email)
+	factor := s.stamp(gen.AuthenticationFactor{Type: "oauth", DeliveryMethod: "oauth_google",
+		GoogleOAuthFactor: &gen.OAuthProviderFactor{ID: testID("oauth-registration", email), ProviderSubject: numericID(email, "google"), EmailID: testID("email", strings.ToLower(email))}})
+	ist, exp := s.discoveryIST(email, factor)
+	tenants := []string{}
+	if _, domain, _ := strings.Cut(strings.ToLower(email), "@"); domain != "" && !slices.Contains(consumerDomains, domain) {
+		tenants = append(tenants, domain)
+	}
+	tenant := ""
+	if len(tenants) == 1 {
+		tenant = tenants[0]
+	}
 	return gen.OAuthDiscoveryAuthenticateResponse{
 		RequestID:                         newRequestID(),
 		IntermediateSessionToken:          ist,
 		IntermediateSessionTokenExpiresAt: exp,
 		EmailAddress:                      email,
-		DiscoveredOrganizations:           s.discovered(email),
+		DiscoveredOrganizations:           s.discovered(email, factor),
 		ProviderType:                      "Google",
-		ProviderTenantIds:                 []string{},
+		ProviderTenantID:                  tenant,
+		ProviderTenantIds:                 tenants,
 		FullName:                          nameFromEmail(email),
 		StatusCode:                        http.StatusOK,
 	}, nil
 }
 
+// passwordsSessionsReset resets the password of the member whose session is presented. The
+// session must be one of organization_id (else 403 session_authorization_tenancy_error: no source
+// documents the API's error here, so the fake uses the tenancy error the API gives when a session
+// is checked against another organization). Like the API, it revokes the member's other sessions.
 func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRequest) (any, *apiError) {
-	var sess *session
-	for _, t := range []*string{p.SessionToken, p.SessionJWT} {
-		if t != nil && *t != "" && sess == nil {
-			sess = s.st.sessions[*t]
-		}
+	live, adopt, err := s.presented(p.SessionToken, p.SessionJWT)
+	if err != nil {
+		return nil, err
 	}
-	o := s.st.org(p.OrganizationID)
+	if live == nil && adopt == "" && deref(p.SessionJWT) == "" {
+		return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request",
+			message: "session_token or session_jwt is required: the password of the session's member is reset."}
+	}
+	o, aerr := s.st.org(p.OrganizationID)
+	if aerr != nil {
+		return nil, aerr
+	}
 	var ms *memberState
 	factors := []gen.AuthenticationFactor{}
 	switch {
-	case sess != nil:
-		o = s.st.org(sess.orgID)
-		ms = s.st.member(o, sess.memberID)
-	case (p.SessionToken != nil && *p.SessionToken != "") || (p.SessionJWT != nil && *p.SessionJWT != ""):
-		seed := ""
-		if p.SessionToken != nil {
-			seed += *p.SessionToken
+	case live != nil:
+		if live.orgID != o.org.OrganizationID {
+			return nil, newAPIError(http.StatusForbidden, gen.ErrorTypeSessionAuthorizationTenancyError,
+				"The session belongs to another organization than organization_id.")
 		}
-		if p.SessionJWT != nil {
-			seed += *p.SessionJWT
-		}
-		ms = s.st.memberByEmail(o, "member-"+shortHash(8, seed)+"@example.com", "", statusActive)
+		ms = o.members[live.memberID]
+	default: // a session the fake never issued (default mode): its member exists on first sight
+		ms = s.st.memberByEmail(o, "member-"+shortHash(8, adopt+deref(p.SessionJWT))+"@example.com", "", statusActive)
 		factors = append(factors, s.passwordFactor())
-	default:
-		return nil, &apiError{status: http.StatusBadRequest, errorType: "invalid_request",
-			message: "session_token or session_jwt is required: the password of the session's member is reset."}
 	}
 	now := s.now()
 	ms.m.MemberPasswordID = testID("member-password", ms.m.OrganizationID, ms.m.MemberID, now.String())
@@ -633,14 +809,19 @@ func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRe
 		MemberID:     ms.m.MemberID,
 		Member:       ms.m,
 		Organization: o.org,
-		MemberDevice: memberDevice(p.TelemetryID),
+		MemberDevice: s.memberDevice(p.TelemetryID),
 		StatusCode:   http.StatusOK,
 	}
 	if c.mfa {
 		resp.IntermediateSessionToken, resp.IntermediateSessionTokenExpiresAt, resp.MFARequired = s.mfaPending(o, ms, nil)
 		return resp, nil
 	}
-	sess = s.startSession(o, ms, factors, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	sess := s.startSession(c, o, ms, factors, live, adopt, p.SessionDurationMinutes, p.SessionCustomClaims)
+	for cred, other := range s.st.sessions {
+		if other != sess && other.memberID == ms.m.MemberID && other.orgID == o.org.OrganizationID && cred == other.token {
+			s.st.revoke(other)
+		}
+	}
 	resp.MemberAuthenticated = true
 	resp.SessionToken, resp.SessionJWT = sess.token, sess.jwt
 	resp.MemberSession = s.memberSession(o, ms, sess)
@@ -648,8 +829,10 @@ func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRe
 }
 
 func (s *Server) recoveryCodesGet(_ *call, p *gen.RecoveryCodesGetRequest) (any, *apiError) {
-	o := s.st.org(p.OrganizationID)
-	ms := s.st.member(o, p.MemberID)
+	o, ms, err := s.orgMember(p.OrganizationID, p.MemberID)
+	if err != nil {
+		return nil, err
+	}
 	return gen.RecoveryCodesGetResponse{
 		RequestID:     newRequestID(),
 		MemberID:      ms.m.MemberID,
@@ -660,21 +843,47 @@ func (s *Server) recoveryCodesGet(_ *call, p *gen.RecoveryCodesGetRequest) (any,
 	}, nil
 }
 
-func (s *Server) recoveryCodesRecover(_ *call, p *gen.RecoveryCodesRecoverRequest) (any, *apiError) {
-	o := s.st.org(p.OrganizationID)
-	ms := s.st.member(o, p.MemberID)
-	if !ms.spend(p.RecoveryCode) {
-		return nil, &apiError{status: http.StatusNotFound, errorType: "recovery_code_not_found", message: messageFor("recovery_code_not_found")}
+// orgMember returns the organization and member two request IDs name.
+func (s *Server) orgMember(orgID, memberID string) (*orgState, *memberState, *apiError) {
+	o, err := s.st.org(orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.st.member(o, memberID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, ms, nil
+}
+
+func (s *Server) recoveryCodesRecover(c *call, p *gen.RecoveryCodesRecoverRequest) (any, *apiError) {
+	o, ms, err := s.orgMember(p.OrganizationID, p.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	live, adopt, err := s.presented(p.SessionToken, p.SessionJWT)
+	if err != nil {
+		return nil, err
 	}
 	var factors []gen.AuthenticationFactor
 	if p.IntermediateSessionToken != nil {
-		if ist, ok := s.st.ists[*p.IntermediateSessionToken]; ok && ist.memberID == ms.m.MemberID && ist.factor != nil {
+		ist, ok := s.st.ists[*p.IntermediateSessionToken]
+		if !ok || !s.now().Before(ist.expires) {
+			if s.st.strict || ok {
+				return nil, newAPIError(http.StatusNotFound, gen.ErrorTypeIntermediateSessionNotFound, "")
+			}
+		} else if ist.memberID == ms.m.MemberID && ist.factor != nil {
 			factors = append(factors, *ist.factor)
 		}
+	}
+	if !ms.spend(p.RecoveryCode) {
+		return nil, &apiError{status: http.StatusNotFound, errorType: "recovery_code_not_found", message: messageFor("recovery_code_not_found")}
+	}
+	if p.IntermediateSessionToken != nil {
 		delete(s.st.ists, *p.IntermediateSessionToken)
 	}
 	factors = append(factors, s.recoveryFactor(ms))
-	sess := s.startSession(o, ms, factors, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	sess := s.startSession(c, o, ms, factors, live, adopt, p.SessionDurationMinutes, p.SessionCustomClaims)
 	return gen.RecoveryCodesRecoverResponse{
 		RequestID:              newRequestID(),
 		MemberID:               ms.m.MemberID,
@@ -684,14 +893,16 @@ func (s *Server) recoveryCodesRecover(_ *call, p *gen.RecoveryCodesRecoverReques
 		SessionJWT:             sess.jwt,
 		RecoveryCodesRemaining: int32(len(ms.recoveryCodes())),
 		MemberSession:          s.memberSession(o, ms, sess),
-		MemberDevice:           memberDevice(p.TelemetryID),
+		MemberDevice:           s.memberDevice(p.TelemetryID),
 		StatusCode:             http.StatusOK,
 	}, nil
 }
 
 func (s *Server) recoveryCodesRotate(_ *call, p *gen.RecoveryCodesRotateRequest) (any, *apiError) {
-	o := s.st.org(p.OrganizationID)
-	ms := s.st.member(o, p.MemberID)
+	o, ms, err := s.orgMember(p.OrganizationID, p.MemberID)
+	if err != nil {
+		return nil, err
+	}
 	ms.rotate()
 	return gen.RecoveryCodesRotateResponse{
 		RequestID:     newRequestID(),

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -76,53 +79,151 @@ func (st *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// some turns a typed (response, error) pair into (any, error) without a typed nil.
-func some[T any](r *T, err error) (any, error) {
-	if r == nil {
-		return nil, err
-	}
-	return r, err
-}
-
-// callSDK calls the facade method for params (a *gen...Request from fixtures), with the invite
-// header options taken from headers when given.
-func callSDK(ctx context.Context, c *b2b.Client, params, headers any) (any, error) {
-	switch p := params.(type) {
-	case *gen.ImpersonationAuthenticateRequest:
-		return some(c.Impersonation.Authenticate(ctx, p))
-	case *gen.MagicLinksAuthenticateRequest:
-		return some(c.MagicLinks.Authenticate(ctx, p))
-	case *gen.MagicLinksEmailLoginOrSignupRequest:
-		return some(c.MagicLinks.Email.LoginOrSignup(ctx, p))
-	case *gen.MagicLinksEmailInviteRequest:
-		var opts []b2b.CallOption
-		if h, ok := headers.(*gen.MagicLinksEmailInviteParams); ok && h != nil {
-			if h.XStytchMemberSession != nil {
-				opts = append(opts, b2b.WithMemberSession(*h.XStytchMemberSession))
+// sdkMethods maps each params type (*gen.XxxRequest) to the facade method that takes it, found by
+// walking the sub-clients of a *b2b.Client with reflection: a method of the shape
+// func(context.Context, *P, ...b2b.CallOption) (*R, error). No test keeps a list of operations.
+func sdkMethods(c *b2b.Client) map[reflect.Type]reflect.Value {
+	out := map[reflect.Type]reflect.Value{}
+	ctxType := reflect.TypeFor[context.Context]()
+	optsType := reflect.TypeFor[[]b2b.CallOption]()
+	errType := reflect.TypeFor[error]()
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			return
+		}
+		t := v.Type()
+		for i := range t.NumMethod() {
+			m := t.Method(i)
+			ft := m.Type // receiver first
+			if ft.NumIn() != 4 || !ft.IsVariadic() || ft.In(1) != ctxType || ft.In(2).Kind() != reflect.Pointer ||
+				ft.In(3) != optsType || ft.NumOut() != 2 || ft.Out(1) != errType {
+				continue
 			}
-			if h.XStytchMemberSessionJWT != nil {
-				opts = append(opts, b2b.WithMemberSessionJWT(*h.XStytchMemberSessionJWT))
+			out[ft.In(2)] = v.Method(i)
+		}
+		e := v.Elem()
+		for i := range e.NumField() {
+			if e.Type().Field(i).IsExported() {
+				walk(e.Field(i))
 			}
 		}
-		return some(c.MagicLinks.Email.Invite(ctx, p, opts...))
-	case *gen.MagicLinksEmailDiscoverySendRequest:
-		return some(c.MagicLinks.Email.Discovery.Send(ctx, p))
-	case *gen.MagicLinksDiscoveryAuthenticateRequest:
-		return some(c.MagicLinks.Discovery.Authenticate(ctx, p))
-	case *gen.OAuthAuthenticateRequest:
-		return some(c.OAuth.Authenticate(ctx, p))
-	case *gen.OAuthDiscoveryAuthenticateRequest:
-		return some(c.OAuth.Discovery.Authenticate(ctx, p))
-	case *gen.PasswordsSessionsResetRequest:
-		return some(c.Passwords.Sessions.Reset(ctx, p))
-	case *gen.RecoveryCodesGetRequest:
-		return some(c.RecoveryCodes.Get(ctx, p))
-	case *gen.RecoveryCodesRecoverRequest:
-		return some(c.RecoveryCodes.Recover(ctx, p))
-	case *gen.RecoveryCodesRotateRequest:
-		return some(c.RecoveryCodes.Rotate(ctx, p))
 	}
-	panic("callSDK: unexpected params type")
+	walk(reflect.ValueOf(c))
+	return out
+}
+
+// headerOptions are the per-call options that set an operation's header parameters, by the
+// header's canonical name.
+var headerOptions = map[string]func(string) b2b.CallOption{
+	http.CanonicalHeaderKey("X-Stytch-Member-Session"):    b2b.WithMemberSession,
+	http.CanonicalHeaderKey("X-Stytch-Member-SessionJWT"): b2b.WithMemberSessionJWT,
+}
+
+// headerCallOptions turns a header params struct (such as *gen.MagicLinksEmailInviteParams, whose
+// JSON names are the header names) into per-call options.
+func headerCallOptions(headers any) []b2b.CallOption {
+	var opts []b2b.CallOption
+	v := reflect.ValueOf(headers)
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
+			continue
+		}
+		mk, ok := headerOptions[http.CanonicalHeaderKey(name)]
+		if !ok {
+			panic("headerCallOptions: no per-call option sets header " + name)
+		}
+		opts = append(opts, mk(f.Elem().String()))
+	}
+	return opts
+}
+
+// callSDK calls the facade method that takes params (a *gen...Request from fixtures), with the
+// header options taken from headers when given. It returns a nil interface, not a typed nil, when
+// the call returns no response.
+func callSDK(ctx context.Context, c *b2b.Client, params, headers any, extra ...b2b.CallOption) (any, error) {
+	m, ok := sdkMethods(c)[reflect.TypeOf(params)]
+	if !ok {
+		panic(fmt.Sprintf("callSDK: no method of *b2b.Client takes %T", params))
+	}
+	args := []reflect.Value{reflect.ValueOf(ctx), reflect.ValueOf(params)}
+	for _, o := range append(headerCallOptions(headers), extra...) {
+		args = append(args, reflect.ValueOf(o))
+	}
+	out := m.Call(args)
+	var err error
+	if e := out[1].Interface(); e != nil {
+		err = e.(error)
+	}
+	if out[0].IsNil() {
+		return nil, err
+	}
+	return out[0].Interface(), err
+}
+
+// headerValues returns the set header parameters of a header params struct (such as
+// *gen.MagicLinksEmailInviteParams, whose JSON names are the header names), by header name.
+func headerValues(headers any) map[string]string {
+	out := map[string]string{}
+	v := reflect.ValueOf(headers)
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
+		return out
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
+			out[name] = f.Elem().String()
+		}
+	}
+	return out
+}
+
+// liveSessionsFor adapts fixture params and headers to what the fake accepts, as the API would:
+// params sending both session_token and session_jwt keep only the token (the API refuses both),
+// and every member-session header gets a live session the fake issued for a member of the
+// params' organization. params is copied, not changed. minted lists the session credentials made.
+func liveSessionsFor(t *testing.T, srv *b2btest.Server, params, headers any) (any, any, []string) {
+	t.Helper()
+	pv := reflect.New(reflect.TypeOf(params).Elem())
+	pv.Elem().Set(reflect.ValueOf(params).Elem())
+	if tok, jwt := pv.Elem().FieldByName("SessionToken"), pv.Elem().FieldByName("SessionJWT"); tok.IsValid() && jwt.IsValid() && !tok.IsNil() && !jwt.IsNil() {
+		jwt.Set(reflect.Zero(jwt.Type()))
+	}
+	hv := reflect.ValueOf(headers)
+	if !hv.IsValid() || hv.IsNil() {
+		return pv.Interface(), headers, nil
+	}
+	org := ""
+	if f := pv.Elem().FieldByName("OrganizationID"); f.IsValid() {
+		org = f.String()
+	}
+	login, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
+		MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, "header-admin@example.com")})
+	require.NoError(t, err)
+	require.True(t, login.MemberAuthenticated)
+	out := reflect.New(hv.Type().Elem())
+	out.Elem().Set(hv.Elem())
+	for i := range out.Elem().NumField() {
+		f := out.Elem().Field(i)
+		name, _, _ := strings.Cut(out.Elem().Type().Field(i).Tag.Get("json"), ",")
+		if f.Kind() != reflect.Pointer || f.IsNil() {
+			continue
+		}
+		value := login.SessionToken
+		if strings.HasSuffix(strings.ToLower(name), "jwt") {
+			value = login.SessionJWT
+		}
+		f.Set(reflect.ValueOf(&value))
+	}
+	return pv.Interface(), out.Interface(), []string{login.SessionToken, login.SessionJWT}
 }
 
 // rawResponse is an answer read in full.

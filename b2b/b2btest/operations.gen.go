@@ -7,6 +7,12 @@ import "github.com/b2bauth/stytch-b2b-go/gen"
 // Handles of the spec's operations, for On, RequestsFor and Token. Each is the operation's
 // description from the spec (its ID is the spec's operationId).
 var (
+	// DiscoveryIntermediateSessionsExchange is POST /v1/b2b/discovery/intermediate_sessions/exchange: Exchange an intermediate session token for a Member session.
+	DiscoveryIntermediateSessionsExchange = gen.OpDiscoveryIntermediateSessionsExchange
+	// DiscoveryOrganizationsCreate is POST /v1/b2b/discovery/organizations/create: Create an organization from a discovery flow.
+	DiscoveryOrganizationsCreate = gen.OpDiscoveryOrganizationsCreate
+	// DiscoveryOrganizationsList is POST /v1/b2b/discovery/organizations: List the organizations a user can enter.
+	DiscoveryOrganizationsList = gen.OpDiscoveryOrganizationsList
 	// ImpersonationAuthenticate is POST /v1/b2b/impersonation/authenticate: Authenticate an impersonation token.
 	ImpersonationAuthenticate = gen.OpImpersonationAuthenticate
 	// MagicLinksAuthenticate is POST /v1/b2b/magic_links/authenticate: Authenticate an email magic link token.
@@ -31,4 +37,10 @@ var (
 	RecoveryCodesRecover = gen.OpRecoveryCodesRecover
 	// RecoveryCodesRotate is POST /v1/b2b/recovery_codes/rotate: Replace a Member's recovery codes.
 	RecoveryCodesRotate = gen.OpRecoveryCodesRotate
+	// SessionsAuthenticate is POST /v1/b2b/sessions/authenticate: Authenticate a Member session.
+	SessionsAuthenticate = gen.OpSessionsAuthenticate
+	// SessionsGetJWKS is GET /v1/b2b/sessions/jwks/{project_id}: Get the keys that sign session JWTs.
+	SessionsGetJWKS = gen.OpSessionsGetJWKS
+	// SessionsRevoke is POST /v1/b2b/sessions/revoke: Revoke Member sessions.
+	SessionsRevoke = gen.OpSessionsRevoke
 )

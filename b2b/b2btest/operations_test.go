@@ -3,9 +3,13 @@ package b2btest_test
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"io"
 	"net/http"
-	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +51,8 @@ func TestEveryOperationThroughTheSDK(t *testing.T) {
 					withValidRecoveryCode(t, c, &cp)
 					params = &cp
 				}
-				resp, err := callSDK(context.Background(), c, params, tc.Headers)
+				params, headers, minted := liveSessionsFor(t, srv, params, tc.Headers)
+				resp, err := callSDK(context.Background(), c, params, headers)
 				if tc.Op.ID == b2btest.PasswordsSessionsReset.ID && kind == "minimal" {
 					// Valid for the spec, but like the API the fake needs a session to reset from.
 					var e *b2b.Error
@@ -65,7 +70,7 @@ func TestEveryOperationThroughTheSDK(t *testing.T) {
 
 				// No secret the params or headers carried is in the recording.
 				dump := fmt.Sprintf("%+v", srv.Requests())
-				secrets := fixtures.Secrets(tc)
+				secrets := append(fixtures.Secrets(tc), minted...)
 				if p, ok := params.(*gen.RecoveryCodesRecoverRequest); ok {
 					secrets = append(secrets, p.RecoveryCode)
 				}
@@ -93,18 +98,14 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 				srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
 					OrganizationID: fixtures.OrganizationID, EmailAddress: "someone@example.com"})
 			}
+			params, headers, _ := liveSessionsFor(t, srv, params, tc.Headers)
 			req, err := params.(interface {
 				NewHTTPRequest(string) (*http.Request, error)
 			}).NewHTTPRequest(srv.URL)
 			require.NoError(t, err)
 			req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
-			if h, ok := tc.Headers.(*gen.MagicLinksEmailInviteParams); ok {
-				if h.XStytchMemberSession != nil {
-					req.Header.Set("X-Stytch-Member-Session", *h.XStytchMemberSession)
-				}
-				if h.XStytchMemberSessionJWT != nil {
-					req.Header.Set("X-Stytch-Member-SessionJWT", *h.XStytchMemberSessionJWT)
-				}
+			for name, value := range headerValues(headers) {
+				req.Header.Set(name, value)
 			}
 			route, err := checkRequest(t, req)
 			require.NoError(t, err)
@@ -185,7 +186,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 		assert.True(t, resp.Member.EmailAddressVerified)
 		require.True(t, resp.MemberAuthenticated)
 		require.NotNil(t, resp.MemberSession)
-		assert.Equal(t, now.Add(90*time.Minute), *resp.MemberSession.ExpiresAt)
+		assert.Equal(t, now.Add(90*time.Minute), resp.MemberSession.ExpiresAt)
 		assert.Equal(t, map[string]any{"plan": "pro"}, resp.MemberSession.CustomClaims)
 		assert.Equal(t, []string{"stytch_member"}, resp.MemberSession.Roles)
 		assert.Equal(t, org, resp.MemberSession.OrganizationID)
@@ -204,7 +205,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 		resp, err := c.OAuth.Authenticate(ctx, &b2b.OAuthAuthenticateParams{OAuthToken: "fresh-oauth-token"})
 		require.NoError(t, err)
 		require.NotNil(t, resp.MemberSession)
-		assert.Equal(t, now.Add(60*time.Minute), *resp.MemberSession.ExpiresAt)
+		assert.Equal(t, now.Add(60*time.Minute), resp.MemberSession.ExpiresAt)
 		assert.EqualValues(t, "Google", resp.ProviderType)
 		assert.EqualValues(t, "oauth", resp.MemberSession.AuthenticationFactors[0].Type)
 	})
@@ -284,14 +285,34 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 	})
 }
 
+// TestHandlesAreTheGeneratedOperations reads operations.gen.go and checks that it declares one
+// handle per operation of the spec, each the generated gen.Op value of that operation, and nothing
+// else: a new operation in the spec needs no edit here.
 func TestHandlesAreTheGeneratedOperations(t *testing.T) {
-	handles := []b2btest.Operation{
-		b2btest.ImpersonationAuthenticate, b2btest.MagicLinksAuthenticate, b2btest.MagicLinksDiscoveryAuthenticate,
-		b2btest.MagicLinksEmailDiscoverySend, b2btest.MagicLinksEmailInvite, b2btest.MagicLinksEmailLoginOrSignup,
-		b2btest.OAuthAuthenticate, b2btest.OAuthDiscoveryAuthenticate, b2btest.PasswordsSessionsReset,
-		b2btest.RecoveryCodesGet, b2btest.RecoveryCodesRecover, b2btest.RecoveryCodesRotate,
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "operations.gen.go", nil, 0)
+	require.NoError(t, err)
+	handles := map[string]string{} // handle name -> the expression it is set to
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				var b strings.Builder
+				require.NoError(t, printer.Fprint(&b, fset, vs.Values[i]))
+				handles[name.Name] = b.String()
+			}
+		}
 	}
-	assert.ElementsMatch(t, gen.Operations, handles)
+	want := map[string]string{}
+	for _, op := range gen.Operations {
+		want[op.Name] = "gen.Op" + op.Name
+	}
+	assert.Equal(t, want, handles)
+
 	for _, op := range gen.Operations {
 		got, ok := b2btest.OperationByID(op.ID)
 		assert.True(t, ok)
@@ -299,5 +320,6 @@ func TestHandlesAreTheGeneratedOperations(t *testing.T) {
 	}
 	_, ok := b2btest.OperationByID("nope")
 	assert.False(t, ok)
-	assert.True(t, slices.ContainsFunc(handles, func(o b2btest.Operation) bool { return o.ID == "magicLinksAuthenticate" }))
+	assert.Equal(t, "magicLinksAuthenticate", b2btest.MagicLinksAuthenticate.ID)
+	assert.Contains(t, gen.Operations, b2btest.MagicLinksAuthenticate)
 }

@@ -432,12 +432,14 @@ func TestRequestsAreRecordedWithSecretsRedacted(t *testing.T) {
 		TelemetryID:         b2b.Ptr("telemetry-1"),
 	})
 	require.NoError(t, err)
+	admin, err := c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, "o", "admin@example.com")})
+	require.NoError(t, err)
 	_, err = c.MagicLinks.Email.Invite(ctx, &b2b.MagicLinksEmailInviteParams{OrganizationID: "o", EmailAddress: "grace@example.com"},
-		b2b.WithMemberSession("super-secret-header-session"))
+		b2b.WithMemberSession(admin.SessionToken))
 	require.NoError(t, err)
 
 	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
+	require.Len(t, reqs, 3)
 	auth := reqs[0]
 	assert.Equal(t, b2btest.MagicLinksAuthenticate.ID, auth.Operation)
 	assert.Equal(t, http.MethodPost, auth.Method)
@@ -456,7 +458,7 @@ func TestRequestsAreRecordedWithSecretsRedacted(t *testing.T) {
 
 	dump := fmt.Sprintf("%+v", reqs)
 	basic := base64.StdEncoding.EncodeToString([]byte(b2btest.ProjectID + ":" + b2btest.Secret))
-	for _, secret := range []string{"super-secret", basic, b2btest.Secret} {
+	for _, secret := range []string{"super-secret", basic, b2btest.Secret, admin.SessionToken, admin.SessionJWT} {
 		assert.NotContains(t, dump, secret)
 	}
 

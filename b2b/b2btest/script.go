@@ -1,9 +1,11 @@
 package b2btest
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,7 +44,7 @@ type outcome struct {
 type cannedAnswer struct {
 	status int
 	err    *apiError // error body, or
-	body   any       // any other body
+	body   []byte    // any other body, encoded when it was scripted
 }
 
 // Script scripts the next answers of one operation. Get one from Server.On; it is a small value,
@@ -60,7 +62,7 @@ type Script struct {
 //	srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
 //	srv.On(b2btest.RecoveryCodesGet).Times(2).RateLimit(0)
 //
-// It panics if op is not one of the twelve operations.
+// It panics if op is not an operation of the spec.
 func (s *Server) On(op Operation) Script {
 	known, ok := OperationByID(op.ID)
 	if !ok {
@@ -91,10 +93,13 @@ func (sc Script) add(o outcome) {
 // Fail makes the call fail with the HTTP status and Stytch error type given, such as
 // Fail(404, "magic_link_not_found") or Fail(503, "internal_server_error"), without running the
 // operation (nothing is consumed). The body is a Stytch error with a message for the type. It
-// panics if status is not a 4xx or 5xx status.
+// panics if status is not a 4xx or 5xx status, or errorType is empty.
 func (sc Script) Fail(status int, errorType string) {
 	if status < 400 || status > 599 {
-		panic(fmt.Sprintf("b2btest: Fail(%d, %q): status must be 4xx or 5xx", status, errorType))
+		panic(fmt.Sprintf("b2btest: On(%s).Fail(%d, %q): status must be 4xx or 5xx", sc.op.Name, status, errorType))
+	}
+	if errorType == "" {
+		panic(fmt.Sprintf("b2btest: On(%s).Fail(%d, \"\"): the error type must not be empty", sc.op.Name, status))
 	}
 	sc.add(outcome{answer: &cannedAnswer{status: status, err: &apiError{status: status, errorType: errorType, message: messageFor(errorType)}}})
 }
@@ -120,7 +125,7 @@ func (sc Script) Delay(d time.Duration) {
 // for an organization that requires MFA: member_authenticated false, an intermediate_session_token
 // (valid 10 minutes), no member session, empty session_token and session_jwt, and mfa_required
 // listing the member's MFA options. It panics for an operation whose answer cannot say that
-// (only MagicLinksAuthenticate, OAuthAuthenticate and PasswordsSessionsReset can).
+// (MagicLinksAuthenticate, OAuthAuthenticate and PasswordsSessionsReset can).
 func (sc Script) MFARequired() {
 	if !mfaOperations[sc.op.ID] {
 		panic(fmt.Sprintf("b2btest: MFARequired: %s never answers that MFA is required", sc.op.ID))
@@ -137,9 +142,33 @@ func (sc Script) DropConnection() {
 
 // RespondJSON makes the call answer status with body encoded as JSON, without running the
 // operation. Use it for answers the fake would never give, such as a body with a field the spec
-// does not know (to test drift detection) or a Stytch error with details.
+// does not know (to test drift detection) or a Stytch error with details. A json.RawMessage or
+// []byte body is sent as it is.
+//
+// It panics, naming the call, when the answer cannot be sent: a status outside 200-599, a status
+// that cannot carry a body (204, 205, 304), or a body encoding/json cannot encode. body is encoded
+// at once, so later changes to it do not change the answer.
 func (sc Script) RespondJSON(status int, body any) {
-	sc.add(outcome{answer: &cannedAnswer{status: status, body: body}})
+	call := fmt.Sprintf("b2btest: On(%s).RespondJSON(%d, %T)", sc.op.Name, status, body)
+	switch {
+	case status < 200 || status > 599:
+		panic(fmt.Sprintf("%s: status must be 200-599 (a final HTTP answer)", call))
+	case status == http.StatusNoContent || status == http.StatusResetContent || status == http.StatusNotModified:
+		panic(fmt.Sprintf("%s: a %d answer cannot carry a body", call, status))
+	}
+	var b []byte
+	switch v := body.(type) {
+	case json.RawMessage:
+		b = slices.Clone(v)
+	case []byte:
+		b = slices.Clone(v)
+	default:
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			panic(fmt.Sprintf("%s: the body cannot be encoded: %v", call, err))
+		}
+	}
+	sc.add(outcome{answer: &cannedAnswer{status: status, body: b}})
 }
 
 // nextOutcome pops the next scripted outcome of the operation, or returns nil.
@@ -163,18 +192,20 @@ func (s *Server) Pending(op Operation) int {
 
 // messages are the error messages of the error types the fake knows; others get a generic one.
 var messages = map[string]string{
-	"magic_link_not_found":           "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user.",
-	"oauth_token_not_found":          "The OAuth token could not be found: it was already used or has expired. Start the OAuth flow again.",
-	"impersonation_token_not_found":  "The impersonation token could not be found: it was already used or has expired. Create a new one in the Dashboard.",
-	"recovery_code_not_found":        "The recovery code is not valid for this member, or it was already used.",
-	"session_not_found":              "Session could not be found.",
-	"member_not_found":               "Member could not be found.",
-	"organization_not_found":         "Organization could not be found.",
-	"unauthorized_credentials":       "Unauthorized credentials.",
-	"too_many_requests":              "Too many requests have been made. Wait before trying again.",
-	"internal_server_error":          "Oops, something seems to have gone wrong. Try again later.",
-	"member_already_active":          "The member is already active in this organization, so they cannot be invited.",
-	"intermediate_session_not_found": "The intermediate session token could not be found: it was already used or has expired.",
+	"magic_link_not_found":                "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user.",
+	"oauth_token_not_found":               "The OAuth token could not be found: it was already used or has expired. Start the OAuth flow again.",
+	"impersonation_token_not_found":       "The impersonation token could not be found: it was already used or has expired. Create a new one in the Dashboard.",
+	"recovery_code_not_found":             "The recovery code is not valid for this member, or it was already used.",
+	"session_not_found":                   "Session could not be found.",
+	"member_not_found":                    "Member could not be found.",
+	"organization_not_found":              "Organization could not be found.",
+	"unauthorized_credentials":            "Unauthorized credentials.",
+	"too_many_requests":                   "Too many requests have been made. Wait before trying again.",
+	"internal_server_error":               "Oops, something seems to have gone wrong. Try again later.",
+	"member_already_active":               "The member is already active in this organization, so they cannot be invited.",
+	"intermediate_session_not_found":      "The intermediate session token could not be found: it was already used or has expired.",
+	"unable_to_auth_magic_link":           "The magic link could not be authenticated.",
+	"session_authorization_tenancy_error": "The session belongs to another organization.",
 }
 
 func messageFor(errorType string) string {

@@ -3,11 +3,12 @@ package b2btest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,10 +27,15 @@ const (
 	Secret    = "secret-test-b2btest"
 )
 
-// Server is a fake of the twelve Stytch B2B operations, running in-process on a local port. Every
-// request is checked against the API's OpenAPI description; valid ones get realistic answers that
-// remember what happened before (used tokens, spent recovery codes, members and sessions), and a
-// test can script the next answers of an operation with On.
+// MaxBodyBytes is the largest request body the fake reads: 1 MiB, far above anything the API's
+// requests need (custom claims, the largest free-form field, are limited to 4 KB). A longer body
+// is answered with 413 and a Stytch error of type invalid_request, without being read to its end.
+const MaxBodyBytes = 1 << 20
+
+// Server is a fake of the Stytch B2B API, running in-process on a local port. Every request is
+// checked against the API's OpenAPI description; valid ones get realistic answers that remember
+// what happened before (used tokens, spent recovery codes, members and sessions), and a test can
+// script the next answers of an operation with On.
 //
 // A Server is safe for concurrent use.
 type Server struct {
@@ -38,11 +44,14 @@ type Server struct {
 	URL string
 
 	hs        *httptest.Server
+	handler   http.Handler
 	spec      *spec
+	cfg       config
 	now       func() time.Time
 	fatalf    func(format string, args ...any)
 	closing   chan struct{}
 	closeOnce sync.Once
+	keys      *signer
 
 	mu       sync.Mutex
 	scripts  map[string][]*outcome
@@ -55,9 +64,14 @@ type Server struct {
 type Option func(*config)
 
 type config struct {
-	orgs    []gen.Organization
-	members []gen.Member
-	now     func() time.Time
+	orgs       []gen.Organization
+	members    []gen.Member
+	now        func() time.Time
+	strict     bool
+	key        *rsa.PrivateKey
+	noBehavior map[string]bool // operations answered from the spec alone (tests)
+	legacy     bool            // encode under the lock, twice (the baseline of the throughput benchmark)
+	unsigned   bool            // random bytes in place of JWT signatures, as the fake once did (benchmarks)
 }
 
 // WithOrganization adds an organization to the fake before it starts. Fields left empty get the
@@ -65,7 +79,12 @@ type config struct {
 // empty lists). Its policies drive the fake's answers: with MFAPolicy "REQUIRED_FOR_ALL" every
 // authenticate call without an existing session answers that MFA is required; with
 // EmailJITProvisioning "RESTRICTED" and EmailAllowedDomains set, discovery offers to join it by
-// email domain. The first organization given is the one members of unknown tokens belong to.
+// email domain; with AuthMethods "RESTRICTED" and AllowedAuthMethods that leave out the method used,
+// authenticate answers with primary_required. The first organization given is the one members of
+// unknown tokens belong to.
+//
+// Every field whose type has known values (MFAPolicy, EmailJITProvisioning, ...) must hold one of
+// them: NewServer fails the test, naming the field, for a value such as MFAPolicy "REQUIRED".
 func WithOrganization(org gen.Organization) Option {
 	return func(c *config) { c.orgs = append(c.orgs, org) }
 }
@@ -73,7 +92,12 @@ func WithOrganization(org gen.Organization) Option {
 // WithMember adds a member to the fake before it starts. OrganizationID and EmailAddress are
 // required (the organization is created if no WithOrganization names it); other empty fields get
 // defaults: a member ID derived from organization and email, status "active", the stytch_member
-// role.
+// role. Fields with known values (Status, DefaultMFAMethod, role source types, ...) are checked
+// as for WithOrganization.
+//
+// The member's settings show in answers: MFAEnrolled makes authenticate ask for MFA; an
+// MFAPhoneNumber with DefaultMFAMethod "sms_otp" makes it say an SMS code was sent; a
+// TOTPRegistrationID is offered as an MFA option.
 func WithMember(m gen.Member) Option {
 	return func(c *config) { c.members = append(c.members, m) }
 }
@@ -84,16 +108,44 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
+// Strict makes the fake answer like the API for objects it does not know, instead of creating
+// them on first sight (the default):
+//
+//	                                 default                       Strict()
+//	unknown organization_id          created, then answered for    404 organization_not_found
+//	unknown member_id                created, then answered for    404 member_not_found
+//	token the fake did not issue     valid once, for a new member  404 of the token's kind
+//	session the fake did not issue   adopted for the token's       404 session_not_found
+//	                                 member
+//
+// In both modes a session belongs to the member and organization it was issued for, and
+// member-session headers must carry a live session the fake issued. Organizations and members
+// come from WithOrganization, WithMember, Token, and from the calls that create them in the API
+// (login or signup and invite create members in a known organization).
+func Strict() Option {
+	return func(c *config) { c.strict = true }
+}
+
+// WithSigningKey makes the fake sign session JWTs with key instead of a key of its own. By default
+// every Server generates an RSA key the first time it needs one (which takes a noticeable fraction
+// of a second); tests that start many servers may share one key through this option. key must be
+// an RSA key of at least 2048 bits, the least that JWT libraries accept for RS256.
+func WithSigningKey(key *rsa.PrivateKey) Option {
+	return func(c *config) { c.key = key }
+}
+
 // NewServer starts a fake Stytch B2B API for the test tb and closes it when the test ends.
 //
 //	srv := b2btest.NewServer(t)
 //	client := srv.Client()
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s := start(tb.Fatalf, opts)
-	if s != nil {
-		tb.Cleanup(s.Close)
+	s := newServer(tb.Fatalf, opts)
+	if s == nil {
+		return nil
 	}
+	s.startLocal()
+	tb.Cleanup(s.Close)
 	return s
 }
 
@@ -101,10 +153,32 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // the examples in this repository) and for Example functions. The caller must call Close. It
 // panics where NewServer would fail the test.
 func NewStandalone(opts ...Option) *Server {
-	return start(func(format string, args ...any) { panic("b2btest: " + fmt.Sprintf(format, args...)) }, opts)
+	s := newServer(panicf, opts)
+	s.startLocal()
+	return s
 }
 
-func start(fatalf func(string, ...any), opts []Option) *Server {
+// NewHandler returns the fake as an http.Handler without starting a listener, for programs that
+// serve it themselves (cmd/stytch-fake serves it over TLS). baseURL is the URL clients use to
+// reach it; it becomes Server.URL. Close ends scripted delays; the caller owns the listener. It
+// returns an error where NewStandalone would panic.
+func NewHandler(baseURL string, opts ...Option) (s *Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	s = newServer(panicf, opts)
+	s.URL = strings.TrimSuffix(baseURL, "/")
+	return s, nil
+}
+
+func panicf(format string, args ...any) { panic("b2btest: " + fmt.Sprintf(format, args...)) }
+
+// ServeHTTP serves one request as the fake Stytch API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func newServer(fatalf func(string, ...any), opts []Option) *Server {
 	var cfg config
 	for _, o := range opts {
 		if o != nil {
@@ -115,35 +189,72 @@ func start(fatalf func(string, ...any), opts []Option) *Server {
 		cfg.now = time.Now
 	}
 	s := &Server{
+		cfg:     cfg,
 		now:     func() time.Time { return cfg.now().UTC() },
 		fatalf:  fatalf,
 		closing: make(chan struct{}),
 		scripts: map[string][]*outcome{},
 	}
-	s.st = newStore(s.now)
-	for _, org := range cfg.orgs {
-		if err := s.st.addOrganization(org); err != nil {
-			fatalf("WithOrganization: %v", err)
-			return nil
-		}
+	if cfg.key != nil && cfg.key.N.BitLen() < 2048 {
+		fatalf("WithSigningKey: the key has %d bits; RS256 needs at least 2048", cfg.key.N.BitLen())
+		return nil
 	}
-	for _, m := range cfg.members {
-		if err := s.st.addMember(m); err != nil {
-			fatalf("WithMember: %v", err)
-			return nil
-		}
-	}
+	s.keys = newSigner(cfg.key)
+	s.keys.unsigned = cfg.unsigned
 	sp, err := loadSpec()
 	if err != nil {
 		fatalf("%v", err)
 		return nil
 	}
 	s.spec = sp
-	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.st = newStore(s.now, cfg.strict)
+	for i, org := range cfg.orgs {
+		if err := checkKnown("Organization", org); err != nil {
+			fatalf("WithOrganization #%d: %v", i+1, err)
+			return nil
+		}
+		if err := s.st.addOrganization(org); err != nil {
+			fatalf("WithOrganization #%d: %v", i+1, err)
+			return nil
+		}
+	}
+	for i, m := range cfg.members {
+		if err := checkKnown("Member", m); err != nil {
+			fatalf("WithMember #%d: %v", i+1, err)
+			return nil
+		}
+		if err := s.st.addMember(m); err != nil {
+			fatalf("WithMember #%d: %v", i+1, err)
+			return nil
+		}
+	}
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	return s
+}
+
+// readTimeout bounds how long the fake waits for a request's headers and body: a client that
+// stops sending mid-request is cut off instead of holding a handler.
+const readTimeout = 10 * time.Second
+
+func (s *Server) startLocal() {
+	s.hs = httptest.NewUnstartedServer(s.handler)
 	s.hs.Config.ErrorLog = log.New(io.Discard, "", 0) // dropped connections are on purpose
+	s.hs.Config.ReadHeaderTimeout = readTimeout
+	s.hs.Config.ReadTimeout = readTimeout
+	s.hs.Config.BaseContext = func(net.Listener) context.Context { return s.closingContext() }
 	s.hs.Start()
 	s.URL = s.hs.URL
-	return s
+}
+
+// closingContext is a context that ends when the server closes, so that handlers waiting on a
+// scripted delay end with it.
+func (s *Server) closingContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-s.closing
+		cancel()
+	}()
+	return ctx
 }
 
 // spec is what the fake derives from the API description. It is loaded once per process and
@@ -151,6 +262,8 @@ func start(fatalf func(string, ...any), opts []Option) *Server {
 type spec struct {
 	validator *contract.Validator // the shared validator: paths are matched exactly, any host
 	secrets   *secretSet
+	enc       *encoder
+	fallback  *fallbacks
 }
 
 var loadSpec = sync.OnceValues(func() (*spec, error) {
@@ -158,15 +271,20 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &spec{validator: v, secrets: newSecretSet()}, nil
+	return &spec{validator: v, secrets: newSecretSet(), enc: newEncoder(v.Doc()), fallback: newFallbacks(v)}, nil
 })
 
-// Close shuts the server down. Scripted delays still waiting end at once. Calling Close more than
-// once is harmless.
+// Close shuts the server down. Scripted delays still waiting end at once, and connections of
+// clients that are still sending a request are closed: Close does not wait for them. Calling
+// Close more than once is harmless.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		s.hs.Close()
+		if s.hs != nil {
+			s.hs.Listener.Close()
+			s.hs.CloseClientConnections() // a half-sent body must not hold Close
+			s.hs.Close()
+		}
 	})
 }
 
@@ -204,30 +322,36 @@ func (e *apiError) body(requestID string) gen.Error {
 	}
 }
 
+func newAPIError(status int, errorType gen.ErrorType, message string) *apiError {
+	if message == "" {
+		message = messageFor(string(errorType))
+	}
+	return &apiError{status: status, errorType: string(errorType), message: message}
+}
+
 func newRequestID() string { return testID("request-id", randomToken()) }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b, _ = json.Marshal(gen.Error{StatusCode: 500, RequestID: newRequestID(), ErrorType: "internal_server_error", ErrorMessage: "b2btest: cannot encode answer: " + err.Error()})
-	}
+func writeBytes(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	for k, vs := range e.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
 	}
-	writeJSON(w, e.status, e.body(newRequestID()))
+	b, err := s.spec.enc.encode(e.body(newRequestID()))
+	if err != nil {
+		b = []byte(`{"status_code":500,"error_type":"internal_server_error","error_message":"b2btest: cannot encode an error","request_id":"request-id-b2btest"}`)
+	}
+	writeBytes(w, e.status, b)
 }
 
-// serveHTTP validates the request, applies the next scripted outcome of its operation, runs the
-// operation and records what happened.
+// serveHTTP cleans the path, reads the body (up to MaxBodyBytes), validates the request, applies
+// the next scripted outcome of its operation, runs the operation and records what happened.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	secrets := s.spec.secrets
 	rec := Request{Method: r.Method, Path: r.URL.EscapedPath(), Header: secrets.redactHeader(r.Header)}
@@ -238,14 +362,37 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	body, err := readBody(w, r)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			rec.Status = http.StatusRequestEntityTooLarge
+			s.writeError(w, newAPIError(rec.Status, gen.ErrorTypeInvalidRequest,
+				fmt.Sprintf("The request body is larger than the %d bytes the fake accepts (b2btest.MaxBodyBytes).", MaxBodyBytes)))
+			w.Header().Set("Connection", "close")
+			return
+		}
+		return // the client went away mid-body: nobody reads an answer
+	}
+
+	cleaned := cleanPath(r.URL.EscapedPath())
+	if s.serveControl(w, r, cleaned, body, &rec) {
+		recorded = true // the control API is not part of what the fake "received"
+		return
+	}
+	if s.serveJWKS(w, r, cleaned, &rec) {
+		return
+	}
+
 	vr := r.Clone(r.Context())
-	route, verr := s.spec.validator.Request(vr) // reads the body and leaves a copy in vr.Body
-	body, _ := io.ReadAll(vr.Body)
+	vr.URL.Path, vr.URL.RawPath = unescapedPath(cleaned), cleaned
+	vr.Body = io.NopCloser(bytes.NewReader(body))
+	route, verr := s.spec.validator.Request(vr)
 	if route == nil {
 		rec.Body = secrets.redactBody("", body)
 		rec.Status = http.StatusNotFound
-		writeError(w, &apiError{status: http.StatusNotFound, errorType: "route_not_found",
-			message: fmt.Sprintf("No route matches %s %s. Check the method and the path.", r.Method, r.URL.EscapedPath())})
+		s.writeError(w, newAPIError(http.StatusNotFound, gen.ErrorTypeRouteNotFound,
+			fmt.Sprintf("No route matches %s %s. Check the method and the path.", r.Method, r.URL.EscapedPath())))
 		return
 	}
 	opID := route.OperationID()
@@ -255,7 +402,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if verr != nil {
 		e := violationError(verr)
 		rec.Status = e.status
-		writeError(w, e)
+		s.writeError(w, e)
 		return
 	}
 	op, _ := OperationByID(opID)
@@ -266,14 +413,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if oc != nil && oc.answer != nil {
 		rec.Status = oc.answer.status
 		if oc.answer.err != nil {
-			writeError(w, oc.answer.err)
+			s.writeError(w, oc.answer.err)
 		} else {
-			writeJSON(w, oc.answer.status, oc.answer.body)
+			writeBytes(w, oc.answer.status, oc.answer.body)
 		}
 		return
 	}
-	c := &call{op: op, body: body, header: r.Header, pathParams: route.PathParams, mfa: oc != nil && oc.mfa}
-	resp, apiErr := s.handle(c)
+	c := &call{op: op, body: body, header: r.Header, pathParams: route.PathParams, mfa: oc != nil && oc.mfa, projectID: projectOf(r)}
+	out, apiErr := s.handle(c)
 	if oc != nil && oc.drop {
 		// Record before hanging up: the client sees the closed connection at once and may look
 		// at the recorded requests before this handler returns.
@@ -284,11 +431,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if apiErr != nil {
 		rec.Status = apiErr.status
-		writeError(w, apiErr)
+		s.writeError(w, apiErr)
 		return
 	}
 	rec.Status = http.StatusOK
-	writeJSON(w, http.StatusOK, resp)
+	writeBytes(w, http.StatusOK, out)
+}
+
+// readBody reads the request body, refusing one longer than MaxBodyBytes as soon as it is.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, &http.MaxBytesError{Limit: MaxBodyBytes}
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+}
+
+// projectOf returns the project ID of the request's Basic credentials ("" without them).
+func projectOf(r *http.Request) string {
+	user, _, _ := r.BasicAuth()
+	return user
 }
 
 // wait sleeps for d, or until ctx ends or the server closes. It reports whether d passed.
@@ -339,22 +503,12 @@ func violationError(err error) *apiError {
 		details: map[string]any{"violations": details}}
 }
 
-// errNotJSON is returned by decodeBody for a body that is not a JSON object.
-var errNotJSON = errors.New("body is not a JSON object")
-
-func decodeBody(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return errNotJSON
-	}
-	return json.Unmarshal(body, v)
-}
-
 // Token mints a single-use token, as the user would receive it, for op: one of the operations that
 // consume a token (ImpersonationAuthenticate, MagicLinksAuthenticate, OAuthAuthenticate,
 // MagicLinksDiscoveryAuthenticate, OAuthDiscoveryAuthenticate). Authenticating it logs in the
-// member with emailAddress in organizationID (created if needed; "" means the default
-// organization); for the discovery operations organizationID is ignored and the token proves
-// emailAddress. It panics for any other operation.
+// member with emailAddress in organizationID (created if needed, in Strict mode too; "" means the
+// default organization); for the discovery operations organizationID is ignored and the token
+// proves emailAddress. It panics for any other operation.
 func (s *Server) Token(op Operation, organizationID, emailAddress string) string {
 	rule, ok := tokenRules[op.ID]
 	if !ok {
@@ -368,7 +522,39 @@ func (s *Server) Token(op Operation, organizationID, emailAddress string) string
 	if organizationID == "" {
 		organizationID = s.st.defaultOrgID()
 	}
-	o := s.st.org(organizationID)
+	o := s.st.ensureOrg(organizationID)
 	ms := s.st.memberByEmail(o, emailAddress, "", statusActive)
 	return s.st.mint(rule.kind, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
+}
+
+// Session starts a session for the member with emailAddress in organizationID (both created if
+// needed, in Strict mode too; "" means the default organization), as if the member had just
+// authenticated with factors, and returns its session token and JWT. Use it for sessions the
+// fake's operations cannot produce, such as ones with SSO, TOTP or WebAuthn factors: an
+// authenticate call that presents the token extends the session and answers with its factors.
+// Factors without timestamps get the current time.
+func (s *Server) Session(organizationID, emailAddress string, factors ...gen.AuthenticationFactor) (sessionToken, sessionJWT string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if organizationID == "" {
+		organizationID = s.st.defaultOrgID()
+	}
+	o := s.st.ensureOrg(organizationID)
+	ms := s.st.memberByEmail(o, emailAddress, "", statusActive)
+	stamped := make([]gen.AuthenticationFactor, len(factors))
+	for i, f := range factors {
+		now := s.now()
+		for _, t := range []**time.Time{&f.CreatedAt, &f.UpdatedAt, &f.LastAuthenticatedAt} {
+			if *t == nil {
+				*t = &now
+			}
+		}
+		stamped[i] = f
+	}
+	c := &call{projectID: ProjectID}
+	sess := s.startSession(c, o, ms, stamped, nil, "", nil, nil)
+	s.mu.Unlock()
+	repl := s.completeJWTs(c)
+	s.mu.Lock()
+	return sess.token, repl[len(repl)-1]
 }

@@ -2,6 +2,7 @@ package b2btest
 
 import (
 	"errors"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,7 +13,7 @@ import (
 
 // Organization policy values the fake reacts to.
 const (
-	mfaRequiredForAll = "REQUIRED_FOR_ALL"
+	mfaRequiredForAll = gen.OrganizationMFAPolicyRequiredForAll
 	restricted        = "RESTRICTED"
 )
 
@@ -61,25 +62,36 @@ type minted struct {
 	orgID, memberID, email string
 }
 
+// orgState is one organization. org is treated as an immutable value: a change replaces it (or
+// the slices and maps in it) instead of writing into it, so that an answer built from it under
+// the server's lock can be encoded after the lock is released.
 type orgState struct {
 	org     gen.Organization
 	members map[string]*memberState
 	order   []string // member IDs in creation order
 }
 
+// memberState is one member. m follows the same copy-on-write rule as orgState.org.
 type memberState struct {
 	m       gen.Member
 	codeGen int             // generation of the current recovery codes
 	spent   map[string]bool // codes of the current generation already used
 }
 
+// session is a member session the fake issued. factors and claims are replaced, never written
+// into, once an answer may hold them.
 type session struct {
-	id, token, jwt  string
+	id, token       string
+	jwt             string // the latest JWT (a placeholder until it is signed)
+	jwtInput        string // the signing input of the latest JWT
 	orgID, memberID string
+	projectID       string
 	factors         []gen.AuthenticationFactor
 	claims          map[string]any
 	started         time.Time
+	lastAccessed    time.Time
 	expires         time.Time
+	revoked         bool
 }
 
 // intermediate is an intermediate session token the fake issued.
@@ -87,28 +99,35 @@ type intermediate struct {
 	orgID, memberID string // empty for discovery
 	email           string
 	factor          *gen.AuthenticationFactor // the primary factor already proven
+	expires         time.Time
 }
 
 // store is the fake's memory. Every method expects Server.mu to be held.
 type store struct {
 	now        func() time.Time
+	strict     bool
 	orgs       map[string]*orgState
 	orgOrder   []string
 	defaultOrg string
 	tokens     map[tokenKey]minted
 	used       map[tokenKey]bool
-	sessions   map[string]*session // by session token and by session JWT
+	sessions   map[string]*session // by session token and by every session JWT issued
+	sessionIDs map[string]*session // by member_session_id
 	ists       map[string]intermediate
+	devices    map[string]time.Time // telemetry IDs, with when they were first seen
 }
 
-func newStore(now func() time.Time) *store {
+func newStore(now func() time.Time, strict bool) *store {
 	return &store{
-		now:      now,
-		orgs:     map[string]*orgState{},
-		tokens:   map[tokenKey]minted{},
-		used:     map[tokenKey]bool{},
-		sessions: map[string]*session{},
-		ists:     map[string]intermediate{},
+		now:        now,
+		strict:     strict,
+		orgs:       map[string]*orgState{},
+		tokens:     map[tokenKey]minted{},
+		used:       map[tokenKey]bool{},
+		sessions:   map[string]*session{},
+		sessionIDs: map[string]*session{},
+		ists:       map[string]intermediate{},
+		devices:    map[string]time.Time{},
 	}
 }
 
@@ -127,7 +146,7 @@ func (st *store) addOrganization(org gen.Organization) error {
 		}
 		org.OrganizationID = testID("organization", org.OrganizationName, org.OrganizationSlug)
 	}
-	o := st.org(org.OrganizationID)
+	o := st.ensureOrg(org.OrganizationID)
 	o.org = mergeOrganization(o.org, org)
 	if st.defaultOrg == "" {
 		st.defaultOrg = org.OrganizationID
@@ -139,7 +158,7 @@ func (st *store) addMember(m gen.Member) error {
 	if m.OrganizationID == "" || m.EmailAddress == "" {
 		return errors.New("member needs an OrganizationID and an EmailAddress")
 	}
-	o := st.org(m.OrganizationID)
+	o := st.ensureOrg(m.OrganizationID)
 	status := m.Status
 	if status == "" {
 		status = statusActive
@@ -161,8 +180,8 @@ func (st *store) addMember(m gen.Member) error {
 	return nil
 }
 
-// org returns the organization with the ID, creating it on first sight.
-func (st *store) org(id string) *orgState {
+// ensureOrg returns the organization with the ID, creating it if there is none, in every mode.
+func (st *store) ensureOrg(id string) *orgState {
 	if o, ok := st.orgs[id]; ok {
 		return o
 	}
@@ -172,23 +191,48 @@ func (st *store) org(id string) *orgState {
 	return o
 }
 
-// member returns the member with the ID, creating it on first sight with an email derived from
-// the ID.
-func (st *store) member(o *orgState, memberID string) *memberState {
+// org returns the organization that id names: its organization_id, its slug or its external ID,
+// as the API accepts. An unknown one is created in the default mode and is a 404 in Strict mode.
+func (st *store) org(id string) (*orgState, *apiError) {
+	if o, ok := st.orgs[id]; ok {
+		return o, nil
+	}
+	for _, oid := range st.orgOrder {
+		o := st.orgs[oid]
+		if o.org.OrganizationSlug == id || (o.org.OrganizationExternalID != "" && o.org.OrganizationExternalID == id) {
+			return o, nil
+		}
+	}
+	if st.strict {
+		return nil, newAPIError(http.StatusNotFound, gen.ErrorTypeOrganizationNotFound, "")
+	}
+	return st.ensureOrg(id), nil
+}
+
+// member returns the member that memberID names (its member_id, or its external ID). An unknown
+// one is created in the default mode, with an email address derived from the ID, and is a 404 in
+// Strict mode.
+func (st *store) member(o *orgState, memberID string) (*memberState, *apiError) {
 	if ms, ok := o.members[memberID]; ok {
-		return ms
+		return ms, nil
+	}
+	for _, id := range o.order {
+		if ms := o.members[id]; ms.m.ExternalID != "" && ms.m.ExternalID == memberID {
+			return ms, nil
+		}
+	}
+	if st.strict {
+		return nil, newAPIError(http.StatusNotFound, gen.ErrorTypeMemberNotFound, "")
 	}
 	email := "member-" + shortHash(8, o.org.OrganizationID, memberID) + "@example.com"
-	return st.newMember(o, memberID, email, statusActive)
+	return st.newMember(o, memberID, email, statusActive), nil
 }
 
 // memberByEmail returns the member with the email address, creating it with status (and
 // memberID, if not empty) when there is none.
 func (st *store) memberByEmail(o *orgState, email, memberID string, status gen.MemberStatus) *memberState {
-	for _, id := range o.order {
-		if ms := o.members[id]; strings.EqualFold(ms.m.EmailAddress, email) {
-			return ms
-		}
+	if ms := st.findByEmail(o, email); ms != nil {
+		return ms
 	}
 	if memberID == "" {
 		memberID = testID("member", o.org.OrganizationID, strings.ToLower(email))
@@ -261,8 +305,9 @@ func mergeOrganization(base, over gen.Organization) gen.Organization {
 }
 
 // fillNils replaces, recursively, every nil slice and map in a field that is always sent (its json
-// tag has no omitempty) with an empty one, so that the JSON has [] and {} where the spec asks for
-// an array or an object, never null.
+// tag has no omitempty or omitzero) with an empty one, so that the JSON has [] and {} where the
+// spec asks for an array or an object, never null. It writes into v: use it on values no answer
+// holds yet.
 func fillNils(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -280,7 +325,8 @@ func fillNils(v reflect.Value) {
 			if !sf.IsExported() {
 				continue
 			}
-			always := !strings.Contains(sf.Tag.Get("json"), "omitempty")
+			tag := sf.Tag.Get("json")
+			always := !strings.Contains(tag, "omitempty") && !strings.Contains(tag, "omitzero")
 			switch {
 			case f.Kind() == reflect.Slice && f.IsNil() && always:
 				f.Set(reflect.MakeSlice(f.Type(), 0, 0))
@@ -320,16 +366,19 @@ func (ms *memberState) rotate() {
 	ms.spent = map[string]bool{}
 }
 
-// consume marks a single-use token as used. It reports false when it was used before; otherwise
-// it returns what a token minted by the fake stands for (ok is true and found says whether the
-// fake minted it).
+// consume marks a single-use token as used. It reports false when it was used before, or, in
+// Strict mode, when the fake never issued it; otherwise it returns what a token minted by the fake
+// stands for (found says whether the fake minted it).
 func (st *store) consume(kind tokenKind, token string) (m minted, found, ok bool) {
 	k := tokenKey{kind, token}
 	if st.used[k] {
 		return minted{}, false, false
 	}
-	st.used[k] = true
 	m, found = st.tokens[k]
+	if !found && st.strict {
+		return minted{}, false, false
+	}
+	st.used[k] = true
 	return m, found, true
 }
 
@@ -337,6 +386,25 @@ func (st *store) mint(kind tokenKind, m minted) string {
 	tok := randomToken()
 	st.tokens[tokenKey{kind, tok}] = m
 	return tok
+}
+
+// liveSession returns the session a session token or JWT names, if the fake issued it and it is
+// neither revoked nor expired. issued says whether the fake ever issued the credential, so that a
+// revoked or expired session can be told from one it has never seen.
+func (st *store) liveSession(cred string) (sess *session, issued bool) {
+	s, ok := st.sessions[cred]
+	if !ok {
+		return nil, false
+	}
+	if s.revoked || !st.now().Before(s.expires) {
+		return nil, true
+	}
+	return s, true
+}
+
+// revoke ends a session: its token and JWTs stop working at once.
+func (st *store) revoke(s *session) {
+	s.revoked = true
 }
 
 // requiresMFA reports whether logging the member in to the organization needs a second factor.

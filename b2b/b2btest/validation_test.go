@@ -32,7 +32,7 @@ func badRequests(t *testing.T) []badRequest {
 	t.Helper()
 	var out []badRequest
 	for _, op := range gen.Operations {
-		if op.Method != http.MethodPost {
+		if op.Method != http.MethodPost || !fixtures.Has(op.ID) {
 			continue
 		}
 		schema := fixtures.RequestSchema(op.ID)
@@ -114,6 +114,9 @@ func TestBadRequestsAreRejectedNamingTheField(t *testing.T) {
 func TestRequestsWithoutCredentialsGet401(t *testing.T) {
 	srv := b2btest.NewServer(t)
 	for _, op := range gen.Operations {
+		if !fixtures.Has(op.ID) {
+			continue // no fake handler or material yet
+		}
 		t.Run(op.ID, func(t *testing.T) {
 			body, path := string(fixtures.Golden(op.ID, "minimal")), op.Path
 			if op.Method == http.MethodGet {

@@ -4,16 +4,23 @@
 // is exactly why they go unnoticed; drift makes them visible, typically in a CI job that runs your
 // integration tests against Stytch's test environment.
 //
-// Plug the transport into the client:
+// Plug the transport into the client with b2b.WithTransportWrapper, so that it wraps the SDK's own
+// tuned transport (connection reuse, dial and handshake timeouts, no redirects) instead of
+// replacing it:
 //
 //	var found drift.Collector
-//	client, err := b2b.NewClient(projectID, secret, b2b.WithHTTPClient(&http.Client{
-//		Transport: drift.NewTransport(http.DefaultTransport, found.Report),
-//	}))
+//	client, err := b2b.NewClient(projectID, secret,
+//		b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper {
+//			return drift.NewTransport(next, found.Report)
+//		}))
 //	// ... run the calls ...
 //	for _, f := range found.Findings() {
 //		t.Errorf("API drift: %v", f)
 //	}
+//
+// Without writing a test, the command cmd/stytch-drift runs the calls that Stytch's B2B sandbox
+// values make free of side effects through this transport and reports what it finds, for a
+// scheduled CI job.
 //
 // The transport never changes a call's outcome or the bytes the client reads; it only reports.
 // Response schemas have no enum (a new value must not break decoding); the values a string field is

@@ -55,11 +55,8 @@ func decodeTree(t *testing.T, body []byte) any {
 	return v
 }
 
-// concrete turns a Fields pointer into one into the fixture: "*" is the first element.
-func concrete(ptr string) string { return strings.ReplaceAll(ptr, "/*", "/0") }
-
-// parentAndKey returns the object or array holding the value at a concrete pointer, and the key.
-func parentAndKey(t *testing.T, tree any, ptr string) (any, string) {
+// holderOf returns the object or array holding the value at a concrete pointer, and the key.
+func holderOf(t *testing.T, tree any, ptr string) (any, string) {
 	t.Helper()
 	toks := strings.Split(ptr[1:], "/")
 	cur := tree
@@ -81,7 +78,7 @@ func parentAndKey(t *testing.T, tree any, ptr string) (any, string) {
 // set replaces (or adds) the value at a concrete pointer.
 func set(t *testing.T, tree any, ptr string, v any) {
 	t.Helper()
-	parent, key := parentAndKey(t, tree, ptr)
+	parent, key := holderOf(t, tree, ptr)
 	switch p := parent.(type) {
 	case map[string]any:
 		p[key] = v
@@ -95,17 +92,10 @@ func set(t *testing.T, tree any, ptr string, v any) {
 // remove deletes the member at a concrete pointer.
 func remove(t *testing.T, tree any, ptr string) {
 	t.Helper()
-	parent, key := parentAndKey(t, tree, ptr)
+	parent, key := holderOf(t, tree, ptr)
 	obj, ok := parent.(map[string]any)
 	require.True(t, ok, "%s is not a member", ptr)
 	delete(obj, key)
-}
-
-func encode(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
 }
 
 // found is a field of an operation's answer with a property a test needs.

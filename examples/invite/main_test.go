@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
@@ -41,7 +42,11 @@ func TestRunWithCredentials(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "STYTCH_SESSION_TOKEN, STYTCH_INVITE_EMAIL")
 
-	vars["STYTCH_SESSION_TOKEN"] = "session-token-of-an-admin"
+	// The session must be one Stytch (here the fake) issued for a member of the organization.
+	login, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
+		MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, "org-1", "active@example.com")})
+	require.NoError(t, err)
+	vars["STYTCH_SESSION_TOKEN"] = login.SessionToken
 	vars["STYTCH_INVITE_EMAIL"] = "new@example.com"
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env(vars)))

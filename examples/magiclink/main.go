@@ -122,7 +122,7 @@ func (f flow) login(ctx context.Context, token string, recoveryCode func(orgID, 
 		return fmt.Errorf("MagicLinks.Authenticate: %w", err)
 	}
 	if auth.MemberAuthenticated {
-		fmt.Fprintf(f.out, "2. MagicLinks.Authenticate: logged in without MFA, session until %s\n", stamp(auth.MemberSession.ExpiresAt))
+		fmt.Fprintf(f.out, "2. MagicLinks.Authenticate: logged in without MFA, session until %s\n", stamp(&auth.MemberSession.ExpiresAt))
 		return nil
 	}
 	fmt.Fprintf(f.out, "2. MagicLinks.Authenticate: MFA required for %s (intermediate session until %s)\n",
@@ -147,7 +147,7 @@ func (f flow) login(ctx context.Context, token string, recoveryCode func(orgID, 
 		factors = append(factors, string(fa.Type))
 	}
 	fmt.Fprintf(f.out, "3. RecoveryCodes.Recover with %s: logged in until %s, factors %s, %d recovery codes left\n",
-		mask(code), stamp(rec.MemberSession.ExpiresAt), strings.Join(factors, " + "), rec.RecoveryCodesRemaining)
+		mask(code), stamp(&rec.MemberSession.ExpiresAt), strings.Join(factors, " + "), rec.RecoveryCodesRemaining)
 	return nil
 }
 

@@ -2,10 +2,10 @@ package contract_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
@@ -41,10 +41,12 @@ func TestSharedValidatorIsSafeForConcurrentUse(t *testing.T) {
 				}
 			}
 		}
-		if j.wantBad == nil {
+		if j.wantBad == nil && !credentialsOptional(e.Operation) {
 			j.bad.header.Del("Authorization")
 			j.wantBad = []string{"Authorization"}
 		}
+		// An operation with neither a body nor required credentials has no bad request to
+		// build: its "bad" request is a good one, and must stay one.
 		s := specwalk.ResponseBody(e.Operation, 200)
 		j.response = specwalk.ExampleJSON(s, specwalk.Full, "resp")
 		for _, f := range specwalk.Fields(s) {
@@ -82,7 +84,7 @@ func TestSharedValidatorIsSafeForConcurrentUse(t *testing.T) {
 						fail("%s: good request: %v", j.entry.OperationID(), contract.Violations(err))
 						continue
 					}
-					if _, err := vv.Request(bad); !assert.ObjectsAreEqual(j.wantBad, fields(contract.Violations(err))) {
+					if _, err := vv.Request(bad); !slices.Equal(j.wantBad, fields(contract.Violations(err))) {
 						fail("%s: bad request: got %v", j.entry.OperationID(), contract.Violations(err))
 					}
 					if err := vv.Response(r, 200, jsonHeader(), j.response); err != nil {

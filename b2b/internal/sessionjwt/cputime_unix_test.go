@@ -1,14 +1,13 @@
 //go:build unix
 
-package bench
+package sessionjwt
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU returns the CPU time (user + system) the process has used so far, all threads
-// included: the benchmark goroutine, the garbage collector and net/http's goroutines.
+// processCPU returns the CPU time (user + system) the process has used so far.
 func processCPU() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

@@ -1,0 +1,114 @@
+package b2btest_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
+)
+
+// throughput measures magic-link authenticate requests per second against srv with callers
+// concurrent raw HTTP clients for d.
+func throughput(b *testing.B, srv *b2btest.Server, callers int, d time.Duration) float64 {
+	b.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: callers}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	stop := time.Now().Add(d)
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(stop) {
+				tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
+				req, _ := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
+					bytes.NewReader([]byte(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`)))
+				req.Header.Set("Content-Type", "application/json")
+				req.SetBasicAuth("project-test-bench", "secret")
+				resp, err := hc.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / d.Seconds()
+}
+
+// BenchmarkFakeThroughput compares the fake's magic-link authenticate throughput with 8 callers
+// against its baseline, the former way of answering (encoding under the server's lock, twice;
+// WithLegacyEncoding), in alternating rounds. Both run with unsigned JWTs, as the fake had before
+// it signed them, so the ratio measures the encoding change alone; "signed-req/s" is the real
+// fake, whose RS256 signature per session JWT dominates its CPU. It reports the medians of
+// requests/s and of the per-round ratios (target: 1.5).
+//
+//	go test -run '^$' -bench FakeThroughput -benchtime 1x ./b2b/b2btest/
+func BenchmarkFakeThroughput(b *testing.B) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const callers, rounds, perRun = 8, 6, 500 * time.Millisecond
+	newSrv := func(opts ...b2btest.Option) *b2btest.Server {
+		return b2btest.NewServer(b, append(opts, b2btest.WithSigningKey(key))...)
+	}
+	var ratios, news, olds, signed []float64
+	for i := range b.N * rounds {
+		// Alternate which one goes first, so that neither always runs on a warmer machine.
+		var rNew, rOld float64
+		if i%2 == 0 {
+			rNew = throughput(b, newSrv(b2btest.WithUnsignedJWTs()), callers, perRun)
+			rOld = throughput(b, newSrv(b2btest.WithLegacyEncoding(), b2btest.WithUnsignedJWTs()), callers, perRun)
+		} else {
+			rOld = throughput(b, newSrv(b2btest.WithLegacyEncoding(), b2btest.WithUnsignedJWTs()), callers, perRun)
+			rNew = throughput(b, newSrv(b2btest.WithUnsignedJWTs()), callers, perRun)
+		}
+		news, olds, ratios = append(news, rNew), append(olds, rOld), append(ratios, rNew/rOld)
+		if i%3 == 0 {
+			signed = append(signed, throughput(b, newSrv(), callers, perRun))
+		}
+	}
+	b.ReportMetric(median(news), "req/s")
+	b.ReportMetric(median(olds), "baseline-req/s")
+	b.ReportMetric(median(signed), "signed-req/s")
+	b.ReportMetric(median(ratios), "ratio")
+	sort.Float64s(ratios)
+	b.Logf("per-round ratios (new/baseline), sorted: %v", fmtAll(ratios))
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+
+func fmtAll(xs []float64) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = fmt.Sprintf("%.2f", x)
+	}
+	return out
+}

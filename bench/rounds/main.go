@@ -1,0 +1,504 @@
+// Command rounds is make bench: it runs the SDK's benchmarks so that every ratio compares runs
+// taken one right after the other, and prints those ratios with their spread and the targets.
+//
+//	go run ./bench/rounds [-rounds 6] [-benchtime 1s] [-out DIR] [-strict]
+//
+// It builds two test binaries once (package bench, the SDK against hand-written net/http +
+// encoding/json code, and the nested module bench/ogenpeer, the SDK against an ogen client), runs
+// their correctness checks, and then runs the benchmarks in rounds. In each round, for every
+// benchmark, the SDK's half and its peer's half run back to back, each in a process of its own
+// (-test.count 1), and which goes first alternates from round to round, so slow drifts of the
+// machine hit both sides alike. A ratio is computed per round (SDK over peer, for every metric)
+// and the report gives the median of those per-round ratios with their minimum and maximum. CPU
+// time per call is the cpu-ns/op metric the benchmarks report from getrusage. Before the rounds it
+// times the generator (BenchmarkGenerate, behind the genbench build tag); after them it runs
+// benchstat on the raw results.
+//
+// Everything it ran is kept in the results directory, whose path it prints first and last: one
+// file per suite in benchstat's input format, the generator's runs, the checks' output, the
+// report and benchstat's tables. It exits 1 when a build, a check or a run fails, and with
+// -strict also when a target is missed; a missed target is otherwise only reported, since a
+// benchmark is never a test.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// suite is one test binary whose benchmarks each have a client=sdk half and a client=<peer> half.
+type suite struct {
+	name  string // also the name of its results file
+	dir   string // package directory, relative to the repository root: where the binary runs
+	build []string
+	peer  string
+	what  string
+	bin   string // set once built
+}
+
+// target is the largest SDK/peer ratio (or, with absolute, the largest SDK value) that meets a goal.
+type target struct {
+	max      float64
+	absolute bool // judge the SDK's own value in its worst round, not the ratio
+}
+
+// targets: suite -> benchmark -> metric -> goal. The regression checks of BENCHMARKS.md.
+var targets = map[string]map[string]map[string]target{
+	"bench": {
+		"MagicLinksAuthenticate": {"cpu-ns/op": {max: 0.6}, "allocs/op": {max: 0.7}},
+		"DiscoverySend":          {"cpu-ns/op": {max: 1.0}, "allocs/op": {max: 1.0}},
+		"RecoveryCodesGet":       {"cpu-ns/op": {max: 1.0}, "allocs/op": {max: 1.0}},
+		"Loopback":               {"ns/op": {max: 1.0}},
+	},
+	"ogenpeer": {
+		"MagicLinksAuthenticate": {"cpu-ns/op": {max: 0.9}, "allocs/op": {max: 0.85}},
+		"Loopback":               {"conns": {max: 64, absolute: true}},
+	},
+}
+
+// metricOrder is the order metrics are printed in; others follow alphabetically.
+var metricOrder = []string{"cpu-ns/op", "ns/op", "B/op", "allocs/op", "calls/s", "conns"}
+
+func main() {
+	rounds := flag.Int("rounds", 6, "rounds: runs of each half of each benchmark")
+	benchtime := flag.String("benchtime", "1s", "-test.benchtime of each run")
+	gencount := flag.Int("gencount", 0, "runs of BenchmarkGenerate (3 iterations each); 0 means -rounds, -1 skips it")
+	out := flag.String("out", "", "results directory (default: a new temporary directory)")
+	only := flag.String("bench", ".", "regular expression: run only the benchmarks whose name it matches")
+	suites := flag.String("suites", "bench,ogenpeer", "comma-separated suites to run")
+	benchstat := flag.String("benchstat", "go -C bench/ogenpeer tool benchstat", "benchstat command (run from the repository root), empty to skip")
+	strict := flag.Bool("strict", false, "exit 1 when a target is missed")
+	flag.Parse()
+	if *gencount == 0 {
+		*gencount = *rounds
+	}
+	if err := run(config{
+		rounds: *rounds, benchtime: *benchtime, gencount: *gencount, out: *out, only: *only,
+		suites: strings.Split(*suites, ","), benchstat: *benchstat, strict: *strict,
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, "rounds:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	rounds    int
+	benchtime string
+	gencount  int
+	out       string
+	only      string
+	suites    []string
+	benchstat string
+	strict    bool
+}
+
+func allSuites() []*suite {
+	return []*suite{
+		{name: "bench", dir: "bench", peer: "baseline", what: "SDK / hand-written net/http + encoding/json",
+			build: []string{"go", "test", "-c", "-tags", "genbench", "-o", "%s", "./bench/"}},
+		{name: "ogenpeer", dir: "bench/ogenpeer", peer: "ogen", what: "SDK / ogen client generated from the same spec",
+			build: []string{"go", "-C", "bench/ogenpeer", "test", "-c", "-o", "%s", "."}},
+	}
+}
+
+func run(cfg config) error {
+	if _, err := os.Stat(filepath.Join("bench", "rounds")); err != nil {
+		return errors.New("run me from the repository root (make bench)")
+	}
+	only, err := regexp.Compile(cfg.only)
+	if err != nil {
+		return fmt.Errorf("-bench: %w", err)
+	}
+	if cfg.out == "" {
+		if cfg.out, err = os.MkdirTemp("", "stytch-bench-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	if cfg.out, err = filepath.Abs(cfg.out); err != nil {
+		return err
+	}
+	fmt.Println("raw results:", cfg.out)
+
+	var chosen []*suite
+	for _, s := range allSuites() {
+		if slices.Contains(cfg.suites, s.name) {
+			chosen = append(chosen, s)
+		}
+	}
+	if len(chosen) == 0 {
+		return fmt.Errorf("-suites %q names none of bench, ogenpeer", strings.Join(cfg.suites, ","))
+	}
+
+	// Build once, then check that both halves of every benchmark do the same work.
+	bin := filepath.Join(cfg.out, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return err
+	}
+	for _, s := range chosen {
+		s.bin = filepath.Join(bin, s.name+".test")
+		args := slices.Clone(s.build)
+		for i := range args {
+			if args[i] == "%s" {
+				args[i] = s.bin
+			}
+		}
+		fmt.Printf("build %s: %s\n", s.name, strings.Join(args, " "))
+		if msg, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			hint := ""
+			if s.name == "ogenpeer" {
+				hint = "\n(bench/ogenpeer is a module of its own: after a change to the SDK's go.mod, " +
+					"or to the spec, run make bench-ogen-generate, which regenerates the ogen client and tidies its go.mod)"
+			}
+			return fmt.Errorf("building %s: %v\n%s%s", s.name, err, msg, hint)
+		}
+		checks := filepath.Join(cfg.out, "checks-"+s.name+".txt")
+		msg, err := runBinary(s, "-test.run", ".", "-test.count", "1")
+		_ = os.WriteFile(checks, msg, 0o644)
+		if err != nil {
+			return fmt.Errorf("the checks of %s failed (%s):\n%s", s.name, checks, msg)
+		}
+		fmt.Printf("checks %s: ok\n", s.name)
+	}
+
+	// The benchmarks of each suite that have halves.
+	benches := map[string][]string{}
+	for _, s := range chosen {
+		list, err := runBinary(s, "-test.list", "^Benchmark")
+		if err != nil {
+			return fmt.Errorf("listing the benchmarks of %s: %v\n%s", s.name, err, list)
+		}
+		for _, line := range strings.Fields(string(list)) {
+			name := strings.TrimPrefix(line, "Benchmark")
+			if line == name || name == "Generate" || !only.MatchString(name) {
+				continue
+			}
+			benches[s.name] = append(benches[s.name], name)
+		}
+	}
+
+	// The generator's timing first: it has no pairs, and a failure shows before the long part.
+	var gen []float64
+	if s := chosen[0]; s.name == "bench" && cfg.gencount > 0 {
+		fmt.Printf("generate: %d runs of BenchmarkGenerate\n", cfg.gencount)
+		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
+			"-test.benchtime", "3x", "-test.count", strconv.Itoa(cfg.gencount))
+		_ = os.WriteFile(filepath.Join(cfg.out, "generate.txt"), msg, 0o644)
+		if err != nil {
+			return fmt.Errorf("BenchmarkGenerate: %v\n%s", err, msg)
+		}
+		gen = parseGenerate(msg)
+	}
+
+	res := results{}
+	raw := map[string]*os.File{}
+	for _, s := range chosen {
+		f, err := os.Create(filepath.Join(cfg.out, s.name+".txt"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		raw[s.name] = f
+	}
+	start := time.Now()
+	fmt.Printf("load average before: %s\n", loadavg())
+	for r := range cfg.rounds {
+		for _, s := range chosen {
+			for _, b := range benches[s.name] {
+				sides := roundOrder(r, s.peer)
+				fmt.Printf("round %d/%d  %-9s %-24s %s then %s\n", r+1, cfg.rounds, s.name, b, sides[0], sides[1])
+				for _, side := range sides {
+					msg, err := runBinary(s, "-test.run", "^$",
+						"-test.bench", "^Benchmark"+b+"$/^client="+side+"$",
+						"-test.benchtime", cfg.benchtime, "-test.count", "1")
+					_, _ = raw[s.name].Write(msg)
+					if err != nil {
+						return fmt.Errorf("%s %s client=%s, round %d: %v\n%s", s.name, b, side, r+1, err, msg)
+					}
+					m, ok := parseRun(msg, b, side)
+					if !ok {
+						return fmt.Errorf("%s %s client=%s, round %d: no result line in\n%s", s.name, b, side, r+1, msg)
+					}
+					res.add(s.name, b, side, m)
+				}
+			}
+		}
+	}
+	fmt.Printf("load average after: %s (%s of benchmarks)\n", loadavg(), time.Since(start).Round(time.Second))
+
+	var report bytes.Buffer
+	missed := 0
+	for _, s := range chosen {
+		missed += writeReport(&report, s, benches[s.name], res[s.name], cfg.rounds)
+	}
+	if len(gen) > 0 {
+		fmt.Fprintf(&report, "\nGenerate (cmd/gen, one run): median %s, min %s, max %s over %d runs\n",
+			formatValue(median(gen), "ns/op"), formatValue(slices.Min(gen), "ns/op"), formatValue(slices.Max(gen), "ns/op"), len(gen))
+	}
+	fmt.Fprintf(&report, "\nmachine: %s, %d CPUs, GOMAXPROCS %d, %s %s/%s; load average %s\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadavg())
+	if missed > 0 {
+		fmt.Fprintf(&report, "%d target(s) missed\n", missed)
+	} else {
+		fmt.Fprintln(&report, "all targets met")
+	}
+	_ = os.WriteFile(filepath.Join(cfg.out, "report.txt"), report.Bytes(), 0o644)
+
+	if cfg.benchstat != "" {
+		for _, s := range chosen {
+			args := append(strings.Fields(cfg.benchstat), "-col", "/client@("+s.peer+" sdk)", filepath.Join(cfg.out, s.name+".txt"))
+			msg, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+			_ = os.WriteFile(filepath.Join(cfg.out, "benchstat-"+s.name+".txt"), msg, 0o644)
+			fmt.Printf("\nbenchstat, %s (%s; unpaired, over the rounds):\n%s", s.name, s.what, msg)
+			if err != nil {
+				fmt.Printf("(benchstat failed: %v)\n", err)
+			}
+		}
+	}
+	fmt.Print("\n", report.String())
+	fmt.Println("raw results:", cfg.out)
+	if missed > 0 && cfg.strict {
+		return fmt.Errorf("%d target(s) missed", missed)
+	}
+	return nil
+}
+
+// runBinary runs a suite's test binary in its package directory.
+func runBinary(s *suite, args ...string) ([]byte, error) {
+	cmd := exec.Command(s.bin, args...)
+	cmd.Dir = s.dir
+	return cmd.CombinedOutput()
+}
+
+// roundOrder is which half runs first in round r (from 0): the SDK in even rounds, the peer in
+// odd ones.
+func roundOrder(r int, peer string) [2]string {
+	if r%2 == 0 {
+		return [2]string{"sdk", peer}
+	}
+	return [2]string{peer, "sdk"}
+}
+
+// results: suite -> benchmark -> side -> one metrics map per round, in round order.
+type results map[string]map[string]map[string][]map[string]float64
+
+func (r results) add(suite, bench, side string, m map[string]float64) {
+	if r[suite] == nil {
+		r[suite] = map[string]map[string][]map[string]float64{}
+	}
+	if r[suite][bench] == nil {
+		r[suite][bench] = map[string][]map[string]float64{}
+	}
+	r[suite][bench][side] = append(r[suite][bench][side], m)
+}
+
+var lineRE = regexp.MustCompile(`^Benchmark(\S+?)/client=(\w+)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+// parseRun returns the metrics of the result line of bench's half side in go test's output.
+func parseRun(out []byte, bench, side string) (map[string]float64, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		m := lineRE.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil || m[1] != bench || m[2] != side {
+			continue
+		}
+		metrics := map[string]float64{}
+		f := strings.Fields(m[3])
+		for i := 0; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				metrics[f[i+1]] = v
+			}
+		}
+		return metrics, len(metrics) > 0
+	}
+	return nil, false
+}
+
+var generateRE = regexp.MustCompile(`^BenchmarkGenerate(?:-\d+)?\s+\d+\s+(\S+) ns/op`)
+
+func parseGenerate(out []byte) []float64 {
+	var v []float64
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if m := generateRE.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+			if f, err := strconv.ParseFloat(m[1], 64); err == nil {
+				v = append(v, f)
+			}
+		}
+	}
+	return v
+}
+
+// summary is one metric of one benchmark over the rounds.
+type summary struct {
+	sdk, peer         float64 // medians of the values
+	ratio, lo, hi     float64 // median, minimum and maximum of the per-round ratios
+	sdkWorst          float64 // the SDK's largest value over the rounds
+	rounds            int
+	target            string
+	verdict           string
+	targetMet, judged bool
+}
+
+// summarize computes a metric's summary from the per-round values of both halves; round i of
+// one half is paired with round i of the other.
+func summarize(sdk, peer []float64, goal *target) summary {
+	n := min(len(sdk), len(peer))
+	ratios := make([]float64, 0, n)
+	for i := range n {
+		if peer[i] != 0 {
+			ratios = append(ratios, sdk[i]/peer[i])
+		}
+	}
+	s := summary{sdk: median(sdk), peer: median(peer), rounds: n}
+	if len(sdk) > 0 {
+		s.sdkWorst = slices.Max(sdk)
+	}
+	if len(ratios) > 0 {
+		s.ratio, s.lo, s.hi = median(ratios), slices.Min(ratios), slices.Max(ratios)
+	}
+	if goal != nil {
+		s.judged = true
+		if goal.absolute {
+			s.target = fmt.Sprintf("sdk <= %g", goal.max)
+			s.targetMet = s.sdkWorst <= goal.max
+		} else {
+			s.target = fmt.Sprintf("<= %.2fx", goal.max)
+			s.targetMet = len(ratios) > 0 && s.ratio <= goal.max
+		}
+		s.verdict = "ok"
+		if !s.targetMet {
+			s.verdict = "MISSED"
+		}
+	}
+	return s
+}
+
+// writeReport prints a suite's table and returns how many targets it missed.
+func writeReport(w io.Writer, s *suite, benches []string, res map[string]map[string][]map[string]float64, rounds int) int {
+	fmt.Fprintf(w, "\n%s: %s, %d alternated rounds; ratio = median of the per-round ratios [min, max]\n", s.name, s.what, rounds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "benchmark\tmetric\tsdk\t%s\tratio\t[min, max]\ttarget\t\t\n", s.peer)
+	missed := 0
+	for _, b := range benches {
+		sdk, peer := res[b]["sdk"], res[b][s.peer]
+		for _, unit := range metricsOf(sdk, peer) {
+			var goal *target
+			if g, ok := targets[s.name][b][unit]; ok {
+				goal = &g
+			}
+			sum := summarize(values(sdk, unit), values(peer, unit), goal)
+			if sum.judged && !sum.targetMet {
+				missed++
+			}
+			note := ""
+			if unit == "calls/s" {
+				note = " (higher is better)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2fx\t[%.2f, %.2f]\t%s\t%s%s\t\n", b, unit,
+				formatValue(sum.sdk, unit), formatValue(sum.peer, unit), sum.ratio, sum.lo, sum.hi, sum.target, sum.verdict, note)
+		}
+	}
+	_ = tw.Flush()
+	return missed
+}
+
+func values(runs []map[string]float64, unit string) []float64 {
+	var v []float64
+	for _, m := range runs {
+		if x, ok := m[unit]; ok {
+			v = append(v, x)
+		}
+	}
+	return v
+}
+
+// metricsOf lists the metrics both halves reported, in metricOrder first.
+func metricsOf(sdk, peer []map[string]float64) []string {
+	has := func(runs []map[string]float64, unit string) bool {
+		return len(runs) > 0 && len(values(runs, unit)) == len(runs)
+	}
+	var out, rest []string
+	for _, u := range metricOrder {
+		if has(sdk, u) && has(peer, u) {
+			out = append(out, u)
+		}
+	}
+	if len(sdk) > 0 {
+		for u := range sdk[0] {
+			if !slices.Contains(metricOrder, u) && has(sdk, u) && has(peer, u) {
+				rest = append(rest, u)
+			}
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func formatValue(v float64, unit string) string {
+	switch {
+	case strings.HasSuffix(unit, "ns/op") && v >= 1e6:
+		return fmt.Sprintf("%.1f ms", v/1e6)
+	case strings.HasSuffix(unit, "ns/op") && v >= 1e3:
+		return fmt.Sprintf("%.1f µs", v/1e3)
+	case strings.HasSuffix(unit, "ns/op"):
+		return fmt.Sprintf("%.0f ns", v)
+	case v == float64(int64(v)):
+		return strconv.FormatInt(int64(v), 10)
+	default:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+}
+
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
