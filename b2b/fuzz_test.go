@@ -7,6 +7,7 @@ package b2b_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
 	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
@@ -102,6 +104,21 @@ func FuzzPathBuilding(f *testing.F) {
 	})
 }
 
+// leanAnswer is the smallest valid success answer of c's operation: its required fields only
+// (specwalk's OptionalOmitted example), with status_code 200.
+func leanAnswer(f *testing.F, c fixtures.Case) []byte {
+	tree, ok := specwalk.Example(fixtures.ResponseSchema(c.Op.ID), specwalk.OptionalOmitted, "fuzz").(map[string]any)
+	if !ok {
+		f.Fatalf("the answer of %s is not an object", c.Op.ID)
+	}
+	tree["status_code"] = http.StatusOK
+	b, err := json.Marshal(tree)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}
+
 // fuzzStatuses are the statuses a fuzzed body is served with.
 var fuzzStatuses = []int{200, 201, 400, 401, 404, 429, 500, 502, 503}
 
@@ -111,9 +128,11 @@ var fuzzStatuses = []int{200, 201, 400, 401, 404, 429, 500, 502, 503}
 // line.
 //
 // The seeds are small on purpose: the fuzzer minimizes every input that finds new coverage, and
-// minimizing a multi-kilobyte answer takes long enough to halve the rate of execution (see the
-// fuzz target of the Makefile). One complete answer per operation, served as a success, is
-// enough to reach every field's decoding; the other seeds are short.
+// while a worker minimizes a large input (the complete answers are up to 30 KB) it executes
+// nothing else, for up to -fuzzminimizetime (a minute by default; the Makefile's fuzz target
+// lowers it). So each operation is seeded with its leanest valid answer (required fields only,
+// a few KB at most), served as a success, and with the first half of it; the other seeds are
+// short, but for the deep nesting ones.
 func FuzzResponseDecoding(f *testing.F) {
 	cases := fixtures.Cases()
 	seeds := [][]byte{
@@ -130,8 +149,9 @@ func FuzzResponseDecoding(f *testing.F) {
 		[]byte(`{"recovery_codes":` + strings.Repeat(`["x",`, 100)),
 	}
 	for i, c := range cases {
-		f.Add(c.Response, uint8(i), uint8(0))
-		f.Add(c.Response[:len(c.Response)/2], uint8(i), uint8(0))
+		lean := leanAnswer(f, c)
+		f.Add(lean, uint8(i), uint8(0))
+		f.Add(lean[:len(lean)/2], uint8(i), uint8(0))
 	}
 	for k, s := range seeds {
 		f.Add(s, uint8(k%len(cases)), uint8(k%len(fuzzStatuses)))
