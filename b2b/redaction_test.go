@@ -617,13 +617,14 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 func bodyStrings(t *testing.T, c fixtures.Case) []string {
 	t.Helper()
 	var out []string
+	logged := bodyRequestID(t, c.Response)
 	collect := func(body []byte, ctx string) {
 		var tree any
 		require.NoError(t, json.Unmarshal(body, &tree))
 		var all []string
 		stringsIn(tree, &all)
 		for _, s := range all {
-			if strings.HasSuffix(s, "-"+ctx) && s != bodyRequestID(t, c.Response) {
+			if strings.HasSuffix(s, "-"+ctx) && s != logged {
 				out = append(out, s)
 			}
 		}

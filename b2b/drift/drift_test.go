@@ -184,9 +184,16 @@ func TestEachKindOfDrift(t *testing.T) {
 		{"bad date-time", dateTime, setTo(""), "", drift.WrongType, "RFC 3339"},
 	}
 	// Every field with known values, wherever it is (in nested objects, arrays of strings, array
-	// elements, behind a nullable allOf), reports a value outside them, naming the known ones.
+	// elements, behind a nullable allOf), reports a value outside them, naming the known ones. A
+	// property declared once in the spec (a Member's status) is in many answers: it is checked in
+	// the first that has it.
+	checked := map[*openapi3.Schema]bool{}
 	for _, c := range fixtures.Cases() {
 		for _, f := range specwalk.Pick(fixtures.ResponseSchema(c.Op.ID), func(f specwalk.Field) bool { return len(f.Known) > 0 }) {
+			if checked[f.Schema] {
+				continue
+			}
+			checked[f.Schema] = true
 			cases = append(cases, kase{"unknown value of " + c.Op.ID + f.Pointer, found{c, f}, setTo("not-a-known-value"), "",
 				drift.UnknownEnumValue, `"not-a-known-value" is not a known value (known: ` + f.Known[0].(string)})
 		}
