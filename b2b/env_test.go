@@ -161,11 +161,13 @@ func TestNewClientDoesNoIO(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, closed, c.BaseURL())
 
-	resp, err := testkit.Call(context.Background(), c, fixtures.Cases()[0].Minimal)
-	require.Error(t, err)
-	assert.Nil(t, resp)
-	var te *b2b.TransportError
-	assert.True(t, errors.As(err, &te), "want a *b2b.TransportError, got %T: %v", err, err)
-	var e *b2b.Error
-	assert.False(t, errors.As(err, &e))
+	for _, fc := range fixtures.Cases() {
+		resp, err := testkit.Call(context.Background(), c, fc.Minimal)
+		require.Error(t, err)
+		assert.Nil(t, resp)
+		var te *b2b.TransportError
+		assert.True(t, errors.As(err, &te), "%s: want a *b2b.TransportError, got %T: %v", fc.Op.ID, err, err)
+		var e *b2b.Error
+		assert.False(t, errors.As(err, &e))
+	}
 }

@@ -32,12 +32,14 @@ import (
 // gives two strings; the path parameters of each operation take them in turn.
 func FuzzPathBuilding(f *testing.F) {
 	cases := some(f, "has path parameters", hasPathParams)
-	first := reflect.ValueOf(cases[0].Minimal).Elem()
-	seed := func(name string) string {
-		fld, _ := fieldByJSON(first.Type(), name)
-		return first.FieldByIndex(fld.Index).String()
+	for _, c := range cases { // the fixture's own values of the first and last path parameters
+		params := reflect.ValueOf(c.Minimal).Elem()
+		seed := func(name string) string {
+			fld, _ := fieldByJSON(params.Type(), name)
+			return params.FieldByIndex(fld.Index).String()
+		}
+		f.Add(seed(c.Op.PathParams[0]), seed(c.Op.PathParams[len(c.Op.PathParams)-1]))
 	}
-	f.Add(seed(cases[0].Op.PathParams[0]), seed(cases[0].Op.PathParams[len(cases[0].Op.PathParams)-1]))
 	for _, s := range [][2]string{
 		{"", ""}, {".", "m"}, {"o", ".."}, {"..", ".."}, {"%2e%2e", "%2E."},
 		{"a/b", "c/../d"}, {"../../../v1/b2b/magic_links/authenticate", "x"},

@@ -84,14 +84,18 @@ func TestWireFormat(t *testing.T) {
 
 func TestUserAgentWithoutSuffix(t *testing.T) {
 	t.Parallel()
-	c := fixtures.Cases()[0]
-	srv := testkit.NewServer(t, testkit.OK(c.Response))
-	_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
-	require.NoError(t, err)
-	require.Equal(t, 1, srv.Count())
-	ua := srv.Requests()[0].Header.Get("User-Agent")
-	assert.Regexp(t, `^stytch-b2b-go/\d+\.\d+\.\d+\S* \(go[^;]+; [a-z0-9]+/[a-z0-9]+\)$`, ua)
-	assert.True(t, strings.HasPrefix(ua, "stytch-b2b-go/"+b2b.Version+" "), "User-Agent %q", ua)
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Op.ID, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewServer(t, testkit.OK(c.Response))
+			_, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), c.Minimal)
+			require.NoError(t, err)
+			require.Equal(t, 1, srv.Count())
+			ua := srv.Requests()[0].Header.Get("User-Agent")
+			assert.Regexp(t, `^stytch-b2b-go/\d+\.\d+\.\d+\S* \(go[^;]+; [a-z0-9]+/[a-z0-9]+\)$`, ua)
+			assert.True(t, strings.HasPrefix(ua, "stytch-b2b-go/"+b2b.Version+" "), "User-Agent %q", ua)
+		})
+	}
 }
 
 func TestResponseDecoding(t *testing.T) {

@@ -142,7 +142,6 @@ func TestEachKindOfDrift(t *testing.T) {
 		kind   drift.Kind
 		detail string
 	}
-	anyOp := found{c: fixtures.Cases()[0]}
 	topObject := fieldWhere(t, "a nested object", func(f specwalk.Field) bool { return depth(f) == 1 && structured(f) && !allOfWrapper(f) })
 	arrayElem := fieldWhere(t, "an array of objects", func(f specwalk.Field) bool {
 		return f.Name == "*" && structured(f) && !inArray(specwalk.Field{Pointer: strings.TrimSuffix(f.Pointer, "/*")})
@@ -160,7 +159,6 @@ func TestEachKindOfDrift(t *testing.T) {
 		return depth(f) == 1 && f.Type == openapi3.TypeString && f.Format == "" && len(f.Known) == 0
 	})
 	dateTime := fieldWhere(t, "a date-time", func(f specwalk.Field) bool { return f.Format == "date-time" && !inArray(f) })
-	status := found{c: anyOp.c, f: specwalk.Field{Pointer: "/status_code"}}
 
 	setTo := func(v any) func(t *testing.T, tree any, ptr string) {
 		return func(t *testing.T, tree any, ptr string) { set(t, tree, ptr, v) }
@@ -168,21 +166,28 @@ func TestEachKindOfDrift(t *testing.T) {
 	addIn := func(key string, v any) func(t *testing.T, tree any, ptr string) {
 		return func(t *testing.T, tree any, ptr string) { set(t, tree, ptr+"/"+key, v) }
 	}
-	cases := []kase{
-		{"unknown top-level field", anyOp, func(t *testing.T, tree any, _ string) { set(t, tree, "/risk_score", 0.3) }, "/risk_score", drift.UnknownField, "number"},
+	var cases []kase
+	// The envelope's breaks, in the answer of every operation.
+	for _, c := range fixtures.Cases() {
+		status := found{c: c, f: specwalk.Field{Pointer: "/status_code"}}
+		cases = append(cases,
+			kase{"unknown top-level field/" + c.Op.ID, found{c: c}, func(t *testing.T, tree any, _ string) { set(t, tree, "/risk_score", 0.3) }, "/risk_score", drift.UnknownField, "number"},
+			kase{"string for integer/" + c.Op.ID, status, setTo("200"), "", drift.WrongType, "string, the spec says integer"},
+			kase{"fraction for integer/" + c.Op.ID, status, setTo(200.5), "", drift.WrongType, "integer"},
+			kase{"integer beyond int32/" + c.Op.ID, status, setTo(int64(1) << 40), "", drift.WrongType, "int32"},
+		)
+	}
+	cases = append(cases, []kase{
 		{"unknown nested field", topObject, addIn("passkeys", []any{}), concrete(topObject.f.Pointer) + "/passkeys", drift.UnknownField, "array"},
 		{"unknown field in an array element", arrayElem, addIn("passkey_factor", map[string]any{}), concrete(arrayElem.f.Pointer) + "/passkey_factor", drift.UnknownField, "object"},
 		{"unknown field behind allOf", behindAllOf, addIn("auth_hint", "x"), concrete(behindAllOf.f.Pointer) + "/auth_hint", drift.UnknownField, "string"},
 		{"missing top-level field", requiredTop, func(t *testing.T, tree any, ptr string) { remove(t, tree, ptr) }, "", drift.MissingField, "required"},
 		{"missing nested field", requiredNested, func(t *testing.T, tree any, ptr string) { remove(t, tree, ptr) }, "", drift.MissingField, "required"},
-		{"string for integer", status, setTo("200"), "", drift.WrongType, "string, the spec says integer"},
-		{"fraction for integer", status, setTo(200.5), "", drift.WrongType, "integer"},
-		{"integer beyond int32", status, setTo(int64(1) << 40), "", drift.WrongType, "int32"},
 		{"string for boolean", boolean, setTo("true"), "", drift.WrongType, "boolean"},
 		{"null for a non-nullable array", nonNullArray, setTo(nil), "", drift.WrongType, "null"},
 		{"object for string", plainString, setTo(map[string]any{}), "", drift.WrongType, "object, the spec says string"},
 		{"bad date-time", dateTime, setTo(""), "", drift.WrongType, "RFC 3339"},
-	}
+	}...)
 	// Every field with known values, wherever it is (in nested objects, arrays of strings, array
 	// elements, behind a nullable allOf), reports a value outside them, naming the known ones. A
 	// property declared once in the spec (a Member's status) is in many answers: it is checked in
@@ -292,9 +297,21 @@ func lookupParent(tree any, ptr string) (any, error) {
 
 func TestCheckEdges(t *testing.T) {
 	t.Parallel()
-	c := fixtures.Cases()[0]
 	_, err := drift.Check("nope", 200, []byte(`{}`))
 	assert.ErrorIs(t, err, drift.ErrUnknownOperation)
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Op.ID, func(t *testing.T) { checkEdges(t, c) })
+	}
+
+	f := drift.Finding{Operation: "op", Path: "/x", Kind: drift.UnknownField, Detail: "d"}
+	assert.Equal(t, "op /x: unknown_field: d", f.String())
+	assert.EqualValues(t, "op (body): wrong_type: d", drift.Finding{Operation: "op", Kind: drift.WrongType, Detail: "d"}.String())
+}
+
+// checkEdges checks answers that are not JSON, not an object, an error answer and an escaped
+// pointer, for the operation of c.
+func checkEdges(t *testing.T, c fixtures.Case) {
+	t.Helper()
 
 	findings, err := drift.Check(c.Op.ID, 200, []byte(`<html>`))
 	require.NoError(t, err)
@@ -323,10 +340,6 @@ func TestCheckEdges(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, findings, 1)
 	assert.Equal(t, "/a~1b~0c", findings[0].Path)
-
-	f := drift.Finding{Operation: "op", Path: "/x", Kind: drift.UnknownField, Detail: "d"}
-	assert.Equal(t, "op /x: unknown_field: d", f.String())
-	assert.EqualValues(t, "op (body): wrong_type: d", drift.Finding{Operation: "op", Kind: drift.WrongType, Detail: "d"}.String())
 }
 
 // TestKnownValuesCoverTheDescriptions keeps the extension in step with the spec's prose: every
@@ -404,7 +417,13 @@ func opURL(base string, op gen.Operation) string {
 
 func TestTransportPassesTheBodyThroughUnchanged(t *testing.T) {
 	t.Parallel()
-	c := fixtures.Cases()[0]
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Op.ID, func(t *testing.T) { passesTheBodyThrough(t, c) })
+	}
+}
+
+func passesTheBodyThrough(t *testing.T, c fixtures.Case) {
+	t.Helper()
 	var col drift.Collector
 	body := `{ "new":true ,` + string(c.Response[1:]) // odd spacing on purpose
 	tr := drift.NewTransport(&stub{status: 200, body: strings.NewReader(body)}, col.Report)
@@ -473,7 +492,15 @@ func (f *failingReader) Read(p []byte) (int, error) {
 
 func TestTransportEdges(t *testing.T) {
 	t.Parallel()
-	op := fixtures.Cases()[0].Op
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Op.ID, func(t *testing.T) { transportEdges(t, c.Op) })
+	}
+	assert.Panics(t, func() { drift.NewTransport(nil, nil) })
+	assert.NotNil(t, drift.NewTransport(nil, func(drift.Finding) {}), "nil next means http.DefaultTransport")
+}
+
+// transportEdges checks the transport's edge cases on requests to op.
+func transportEdges(t *testing.T, op gen.Operation) {
 	url := opURL("https://test.stytch.com", op)
 
 	t.Run("a read error reaches the client after the same bytes", func(t *testing.T) {
@@ -532,9 +559,6 @@ func TestTransportEdges(t *testing.T) {
 		_, err := tr.RoundTrip(req)
 		assert.EqualError(t, err, "dial failed")
 	})
-
-	assert.Panics(t, func() { drift.NewTransport(nil, nil) })
-	assert.NotNil(t, drift.NewTransport(nil, func(drift.Finding) {}), "nil next means http.DefaultTransport")
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

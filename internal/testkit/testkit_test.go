@@ -55,8 +55,7 @@ func TestMethodsCoverEveryOperation(t *testing.T) {
 
 func TestMethodOfAnOperationWithoutAMethodPanics(t *testing.T) {
 	t.Parallel()
-	op := gen.Operations[0]
-	op.ID = "noSuchOperation"
+	op := gen.Operation{ID: "noSuchOperation", Method: "POST", Path: "/v1/b2b/no/such/operation"}
 	assert.PanicsWithValue(t, "testkit: no method of *b2b.Client or of its sub-clients takes <nil>: add the facade method of noSuchOperation ("+op.Method+" "+op.Path+")",
 		func() { testkit.MethodOf(op) })
 }
@@ -92,7 +91,12 @@ func TestDoCallsEveryOperation(t *testing.T) {
 
 func TestInvokeNilParamsAndContext(t *testing.T) {
 	t.Parallel()
-	c := fixtures.Cases()[0]
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Op.ID, func(t *testing.T) { invokeNilParamsAndContext(t, c) })
+	}
+}
+
+func invokeNilParamsAndContext(t *testing.T, c fixtures.Case) {
 	srv := testkit.NewServer(t, testkit.Unreachable(t))
 	client := testkit.NewClient(t, srv.URL)
 	resp, err := testkit.Invoke(t.Context(), client, c.Op, nil)
