@@ -43,6 +43,7 @@ demo:
 	$(GO) run ./examples/magiclink
 	$(GO) run ./examples/oauthdiscovery
 	$(GO) run ./examples/invite
+	$(GO) run ./examples/protectedroute
 
 ## bench: the SDK against hand-written net/http + encoding/json code and against an ogen client,
 ## BENCHCOUNT alternated rounds (each round runs the SDK and its peer back to back, in separate
