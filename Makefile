@@ -50,12 +50,15 @@ demo:
 	$(GO) run ./examples/magiclink
 	$(GO) run ./examples/oauthdiscovery
 	$(GO) run ./examples/invite
+	$(GO) run ./examples/protectedroute
 
-## bench: the SDK against hand-written net/http + encoding/json code and against an ogen client,
-## BENCHCOUNT alternated rounds (each round runs the SDK and its peer back to back, in separate
-## processes, swapping who goes first), then the generator's timing, benchstat's tables and the
-## median per-round ratios with their spread and the targets of BENCHMARKS.md; the raw results
-## stay in the directory printed (BENCHFLAGS=-strict makes a missed target exit 1)
+## bench: the SDK against hand-written net/http + encoding/json code, against an ogen client, and
+## its local session JWT verification against the remote check and against the official Go SDK's
+## steps (golang-jwt), BENCHCOUNT alternated rounds (each round runs the SDK and its peer back to
+## back, in separate processes, swapping who goes first); then the generator's timing, the b2btest
+## fake's throughput and first NewServer, benchstat's tables and the median per-round ratios with
+## their spread and the targets of BENCHMARKS.md; the raw results stay in the directory printed
+## (BENCHFLAGS=-strict makes a missed target exit 1)
 BENCHTIME ?= 1s
 BENCHFLAGS ?=
 BENCHSTAT ?= $(GO) -C bench/ogenpeer tool benchstat

@@ -286,6 +286,7 @@ func NewClient(projectID, secret string, opts ...Option) (*Client, error) {
 	x := &executor{
 		base:       cfg.baseURL,
 		baseURL:    base,
+		basePath:   basePathPrefix(base),
 		auth:       func() string { return auth },
 		secret:     func() []string { return []string{secret, encoded} },
 		userAgent:  ua,

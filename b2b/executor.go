@@ -40,6 +40,7 @@ type envelope interface {
 type executor struct {
 	base       string   // the API root, without a trailing slash
 	baseURL    *url.URL // base, parsed: every request must stay under it
+	basePath   string   // basePathPrefix(baseURL), computed once
 	auth       func() string
 	secret     func() []string // the credentials, for scrubbing
 	userAgent  string
@@ -97,7 +98,7 @@ type exchange struct {
 	params  Params
 	cfg     callConfig
 	scrub   *scrubber
-	started time.Time
+	started time.Time // when the call began; read only for ResponseInfo, so set only then
 }
 
 // scrubber returns the scrubber of the call's secrets, gathering them on first use.
@@ -165,7 +166,10 @@ func (x *executor) run(ctx context.Context, p Params, opts []CallOption, decode 
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 	}
-	ex := &exchange{x: x, op: op, params: p, cfg: cfg, started: time.Now()}
+	ex := &exchange{x: x, op: op, params: p, cfg: cfg}
+	if cfg.info != nil {
+		ex.started = time.Now()
+	}
 	resp, err := ex.attempts(ctx, req, decode, raw != nil)
 	if resp != nil {
 		// Raw: the deadline goes on until the caller closes the body.
@@ -181,7 +185,13 @@ func (x *executor) run(ctx context.Context, p Params, opts []CallOption, decode 
 func (x *executor) underBase(u *url.URL) bool {
 	b := x.baseURL
 	return u.Scheme == b.Scheme && u.Host == b.Host && u.User == nil &&
-		strings.HasPrefix(u.EscapedPath(), strings.TrimSuffix(b.EscapedPath(), "/")+"/")
+		strings.HasPrefix(u.EscapedPath(), x.basePath)
+}
+
+// basePathPrefix is what the escaped path of every request URL under base starts with: base's
+// path without a trailing slash, then a slash.
+func basePathPrefix(base *url.URL) string {
+	return strings.TrimSuffix(base.EscapedPath(), "/") + "/"
 }
 
 // attempts runs the attempt loop. Each attempt yields an outcome; decide says whether it is sent
@@ -218,7 +228,11 @@ func (ex *exchange) attempts(ctx context.Context, req *http.Request, decode func
 		if err != nil {
 			return nil, finish(attempt-1, fmt.Errorf("%s%s: %w", errPrefix, op.ID, err))
 		}
-		start := time.Now()
+		// The attempt's start is read only by the log line: no clock read without a logger.
+		var start time.Time
+		if x.logger != nil {
+			start = time.Now()
+		}
 		resp, err := x.hc.Do(r)
 		var o outcome
 		if err != nil {
@@ -234,7 +248,7 @@ func (ex *exchange) attempts(ctx context.Context, req *http.Request, decode func
 				if !errors.Is(err, ctxErr) {
 					te.Err = fmt.Errorf("%w: %w", ctxErr, te.Err)
 				}
-				ex.log(ctx, req, attempt, o, time.Since(start), te, 0)
+				ex.log(ctx, req, attempt, o, start, te, 0)
 				return nil, finish(attempt, te)
 			}
 			lastErr = te
@@ -245,7 +259,7 @@ func (ex *exchange) attempts(ctx context.Context, req *http.Request, decode func
 				o = rawOutcome(resp)
 				lastRID = o.requestID
 				retry, wait := ex.willRetry(ctx, o, replayable, attempt, maxRetries)
-				ex.log(ctx, req, attempt, o, time.Since(start), nil, wait)
+				ex.log(ctx, req, attempt, o, start, nil, wait)
 				if !retry {
 					return resp, finish(attempt, nil)
 				}
@@ -259,13 +273,13 @@ func (ex *exchange) attempts(ctx context.Context, req *http.Request, decode func
 			o, lastErr = ex.read(ctx, resp, attempt, decode)
 			lastRID = o.requestID
 			if o.kind == outcomeOK {
-				ex.log(ctx, req, attempt, o, time.Since(start), nil, 0)
+				ex.log(ctx, req, attempt, o, start, nil, 0)
 				return nil, finish(attempt, nil)
 			}
 		}
 		markUnknown(lastErr, decide(op.Retry, o).outcomeUnknown)
 		retry, wait := ex.willRetry(ctx, o, replayable, attempt, maxRetries)
-		ex.log(ctx, req, attempt, o, time.Since(start), lastErr, wait)
+		ex.log(ctx, req, attempt, o, start, lastErr, wait)
 		if !retry {
 			return nil, finish(attempt, lastErr)
 		}
@@ -364,21 +378,23 @@ func (ex *exchange) read(ctx context.Context, resp *http.Response, attempt int, 
 		return o, e
 	}
 	o.kind = outcomeBrokenBody
-	o.requestID = resp.Header.Get("X-Request-Id")
-	decodeErr := func(err error) error {
+	// fail ends a 2xx answer whose body cannot be used. The request ID is the body's when it
+	// had one, else the X-Request-Id header's: looked up only here, since a success always
+	// takes the body's.
+	fail := func(err error) (outcome, error) {
+		if o.requestID == "" {
+			o.requestID = resp.Header.Get("X-Request-Id")
+		}
 		sc := ex.scrubber()
-		return &DecodeError{Operation: op.ID, StatusCode: resp.StatusCode, RequestID: sc.String(o.requestID), Err: sc.err(err)}
+		return o, &DecodeError{Operation: op.ID, StatusCode: resp.StatusCode, RequestID: sc.String(o.requestID), Err: sc.err(err)}
 	}
 	if resp.ContentLength > x.maxBody {
 		finishBody(resp, 0, false) // drained only when the declared rest is short
-		return o, decodeErr(fmt.Errorf("%w: %d bytes declared, the cap is %d", ErrResponseTooLarge, resp.ContentLength, x.maxBody))
+		return fail(fmt.Errorf("%w: %d bytes declared, the cap is %d", ErrResponseTooLarge, resp.ContentLength, x.maxBody))
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
-	}
-	n, rerr := buf.ReadFrom(io.LimitReader(resp.Body, x.maxBody+1))
+	n, rerr := buf.readFrom(resp.Body, x.maxBody+1, resp.ContentLength)
 	finishBody(resp, n, rerr != nil || n <= x.maxBody)
 	switch {
 	case rerr != nil:
@@ -386,16 +402,17 @@ func (ex *exchange) read(ctx context.Context, resp *http.Response, attempt int, 
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(rerr, ctxErr) {
 			rerr = fmt.Errorf("%w: %w", rerr, ctxErr)
 		}
-		return o, decodeErr(fmt.Errorf("reading the body: %w", rerr))
+		return fail(fmt.Errorf("reading the body: %w", rerr))
 	case n > x.maxBody:
-		return o, decodeErr(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, x.maxBody))
+		return fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, x.maxBody))
 	}
-	rid, err := decode(buf.Bytes())
-	if rid != "" {
-		o.requestID = rid
-	}
+	rid, err := decode(buf.b)
+	o.requestID = rid
 	if err != nil {
-		return o, decodeErr(err)
+		return fail(err)
+	}
+	if o.requestID == "" { // not reached through call, whose decode requires a request_id
+		o.requestID = resp.Header.Get("X-Request-Id")
 	}
 	o.kind = outcomeOK
 	return o, nil

@@ -4,7 +4,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,5 +71,39 @@ func TestFacadeMethodDocsNameTheirOperation(t *testing.T) {
 	}
 	for _, op := range b2b.Operations() {
 		assert.True(t, seen[op.ID], "no facade method takes %sParams (operation %s, %s %s)", op.Name, op.ID, op.Method, op.Path)
+	}
+}
+
+// TestREADMEListsEveryOperation: the README's table of operations has one row per operation of the
+// spec, with its HTTP call, and each row's method exists on the client and takes that operation's
+// params. When it fails, edit the "Operations" table of README.md.
+func TestREADMEListsEveryOperation(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	row := regexp.MustCompile("(?m)^\\| `client\\.([A-Za-z.]+)` \\| `([A-Z]+) (\\S+)` \\|$")
+	rows := row.FindAllStringSubmatch(string(raw), -1)
+	c, err := b2b.NewClient("project-test-readme", "secret-test-readme")
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, r := range rows {
+		call := r[1] + " " + r[2] + " " + r[3]
+		v := reflect.ValueOf(c)
+		parts := strings.Split(r[1], ".")
+		for _, field := range parts[:len(parts)-1] {
+			v = v.Elem().FieldByName(field)
+			require.True(t, v.IsValid(), "README.md: %s: the client has no %s", call, field)
+		}
+		m := v.MethodByName(parts[len(parts)-1])
+		require.True(t, m.IsValid(), "README.md: %s: no such method", call)
+		require.GreaterOrEqual(t, m.Type().NumIn(), 2, call)
+		params, ok := reflect.New(m.Type().In(1).Elem()).Interface().(interface{ Operation() b2b.Operation })
+		require.True(t, ok, "README.md: %s does not take params of an operation", call)
+		op := params.Operation()
+		assert.Equal(t, op.Method+" "+op.Path, r[2]+" "+r[3], "README.md: %s: the HTTP call of %s", call, op.ID)
+		assert.False(t, listed[op.ID], "README.md lists %s twice", op.ID)
+		listed[op.ID] = true
+	}
+	for _, op := range b2b.Operations() {
+		assert.True(t, listed[op.ID], "README.md's Operations table lacks %s (%s %s): add its row", op.ID, op.Method, op.Path)
 	}
 }

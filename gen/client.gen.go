@@ -4,6 +4,7 @@ package gen
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -2294,7 +2295,7 @@ func NewDiscoveryIntermediateSessionsExchangeRequestWithBody(server string, cont
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/intermediate_sessions/exchange"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2323,7 +2324,7 @@ func NewDiscoveryOrganizationsListRequestWithBody(server string, contentType str
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2352,7 +2353,7 @@ func NewDiscoveryOrganizationsCreateRequestWithBody(server string, contentType s
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/discovery/organizations/create"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2381,7 +2382,7 @@ func NewImpersonationAuthenticateRequestWithBody(server string, contentType stri
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/impersonation/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2410,7 +2411,7 @@ func NewMagicLinksAuthenticateRequestWithBody(server string, contentType string,
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2439,7 +2440,7 @@ func NewMagicLinksDiscoveryAuthenticateRequestWithBody(server string, contentTyp
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/discovery/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2468,7 +2469,7 @@ func NewMagicLinksEmailDiscoverySendRequestWithBody(server string, contentType s
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/discovery/send"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2497,7 +2498,7 @@ func NewMagicLinksEmailInviteRequestWithBody(server string, params *MagicLinksEm
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/invite"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2552,7 +2553,7 @@ func NewMagicLinksEmailLoginOrSignupRequestWithBody(server string, contentType s
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/magic_links/email/login_or_signup"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2581,7 +2582,7 @@ func NewOAuthAuthenticateRequestWithBody(server string, contentType string, body
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/oauth/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2610,7 +2611,7 @@ func NewOAuthDiscoveryAuthenticateRequestWithBody(server string, contentType str
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/oauth/discovery/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2639,7 +2640,7 @@ func NewPasswordsSessionsResetRequestWithBody(server string, contentType string,
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/passwords/session/reset"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2668,7 +2669,7 @@ func NewRecoveryCodesRecoverRequestWithBody(server string, contentType string, b
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/recovery_codes/recover"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2697,7 +2698,7 @@ func NewRecoveryCodesRotateRequestWithBody(server string, contentType string, bo
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/recovery_codes/rotate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2741,7 +2742,7 @@ func NewRecoveryCodesGetRequest(server string, organizationID string, memberID s
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + fmt.Sprintf("/v1/b2b/recovery_codes/%s/%s", pathParam0, pathParam1)
-	req, err := http.NewRequest(http.MethodGet, operationURL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, operationURL, nil)
 
 	if err != nil {
 		return nil, err
@@ -2768,7 +2769,7 @@ func NewSessionsAuthenticateRequestWithBody(server string, contentType string, b
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/authenticate"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err
@@ -2799,7 +2800,7 @@ func NewSessionsGetJWKSRequest(server string, projectID string) (*http.Request, 
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + fmt.Sprintf("/v1/b2b/sessions/jwks/%s", pathParam0)
-	req, err := http.NewRequest(http.MethodGet, operationURL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, operationURL, nil)
 
 	if err != nil {
 		return nil, err
@@ -2826,7 +2827,7 @@ func NewSessionsRevokeRequestWithBody(server string, params *SessionsRevokeParam
 	// stytch-b2b-go: without query parameters the URL is the server (a path prefix kept) followed
 	// by the operation path, joined as strings and parsed once, by http.NewRequest.
 	operationURL := strings.TrimSuffix(server, "/") + "/v1/b2b/sessions/revoke"
-	req, err := http.NewRequest(http.MethodPost, operationURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, operationURL, body)
 
 	if err != nil {
 		return nil, err

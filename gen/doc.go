@@ -12,4 +12,4 @@ package gen
 
 // InputDigest identifies the spec and templates this package was generated from, so that any
 // edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
-const InputDigest = "99ee39bf10c7f3b65b6cc83016a0c0c14ebf7f3e620cb9f5b6d9702d0c64f79d"
+const InputDigest = "a4e0fc0b37063519e62f7ecdb3edabdb091c723bc129c8ab7c533f7479378a4a"

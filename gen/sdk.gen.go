@@ -1255,17 +1255,19 @@ func (p *RecoveryCodesGetRequest) Validate() error {
 // validate appends to errs the violations of the rules of RecoveryCodesGetRequest; at is the path of p in the
 // params ("" for the params themselves).
 func (p *RecoveryCodesGetRequest) validate(op, at string, errs []error) []error {
-	if p.OrganizationID == "" {
+	switch p.OrganizationID {
+	case "":
 		errs = append(errs, requiredErr(op, at+"organization_id"))
-	} else if p.OrganizationID == "." || p.OrganizationID == ".." {
+	case ".", "..":
 		errs = append(errs, segmentErr(op, at+"organization_id", p.OrganizationID))
 	}
 	if !utf8.ValidString(p.OrganizationID) {
 		errs = append(errs, utf8Err(op, at+"organization_id"))
 	}
-	if p.MemberID == "" {
+	switch p.MemberID {
+	case "":
 		errs = append(errs, requiredErr(op, at+"member_id"))
-	} else if p.MemberID == "." || p.MemberID == ".." {
+	case ".", "..":
 		errs = append(errs, segmentErr(op, at+"member_id", p.MemberID))
 	}
 	if !utf8.ValidString(p.MemberID) {
@@ -1418,9 +1420,10 @@ func (p *SessionsGetJWKSRequest) Validate() error {
 // validate appends to errs the violations of the rules of SessionsGetJWKSRequest; at is the path of p in the
 // params ("" for the params themselves).
 func (p *SessionsGetJWKSRequest) validate(op, at string, errs []error) []error {
-	if p.ProjectID == "" {
+	switch p.ProjectID {
+	case "":
 		errs = append(errs, requiredErr(op, at+"project_id"))
-	} else if p.ProjectID == "." || p.ProjectID == ".." {
+	case ".", "..":
 		errs = append(errs, segmentErr(op, at+"project_id", p.ProjectID))
 	}
 	if !utf8.ValidString(p.ProjectID) {
@@ -1626,11 +1629,7 @@ const (
 
 // Known reports whether v is one of the values the spec lists for JWKAlgorithm.
 func (v JWKAlgorithm) Known() bool {
-	switch v {
-	case JWKAlgorithmRs256:
-		return true
-	}
-	return false
+	return v == JWKAlgorithmRs256
 }
 
 // JWKKeyOperation is a value the API sends for a field whose known values the spec lists. The set is
@@ -1644,11 +1643,7 @@ const (
 
 // Known reports whether v is one of the values the spec lists for JWKKeyOperation.
 func (v JWKKeyOperation) Known() bool {
-	switch v {
-	case JWKKeyOperationVerify:
-		return true
-	}
-	return false
+	return v == JWKKeyOperationVerify
 }
 
 // JWKKeyType is a value the API sends for a field whose known values the spec lists. The set is
@@ -1662,11 +1657,7 @@ const (
 
 // Known reports whether v is one of the values the spec lists for JWKKeyType.
 func (v JWKKeyType) Known() bool {
-	switch v {
-	case JWKKeyTypeRsa:
-		return true
-	}
-	return false
+	return v == JWKKeyTypeRsa
 }
 
 // JWKUse is a value the API sends for a field whose known values the spec lists. The set is
@@ -1680,11 +1671,7 @@ const (
 
 // Known reports whether v is one of the values the spec lists for JWKUse.
 func (v JWKUse) Known() bool {
-	switch v {
-	case JWKUseSig:
-		return true
-	}
-	return false
+	return v == JWKUseSig
 }
 
 // MFARequiredSecondaryAuthInitiated is a value the API sends for a field whose known values the spec lists. The set is
@@ -1698,11 +1685,7 @@ const (
 
 // Known reports whether v is one of the values the spec lists for MFARequiredSecondaryAuthInitiated.
 func (v MFARequiredSecondaryAuthInitiated) Known() bool {
-	switch v {
-	case MFARequiredSecondaryAuthInitiatedSMSOTP:
-		return true
-	}
-	return false
+	return v == MFARequiredSecondaryAuthInitiatedSMSOTP
 }
 
 // MemberDefaultMFAMethod is a value the API sends for a field whose known values the spec lists. The set is

@@ -1,24 +1,28 @@
 // Command rounds is make bench: it runs the SDK's benchmarks so that every ratio compares runs
 // taken one right after the other, and prints those ratios with their spread and the targets.
 //
-//	go run ./bench/rounds [-rounds 6] [-benchtime 1s] [-out DIR] [-strict]
+//	go run ./bench/rounds [-rounds 6] [-benchtime 1s] [-out DIR] [-strict] [-suites bench,ogenpeer,jwtpeer,fake]
 //
-// It builds two test binaries once (package bench, the SDK against hand-written net/http +
-// encoding/json code, and the nested module bench/ogenpeer, the SDK against an ogen client), runs
-// their correctness checks, and then runs the benchmarks in rounds. In each round, for every
+// It builds three test binaries once: package bench (the SDK against hand-written net/http +
+// encoding/json code, and its local session JWT verification against the remote check), and the
+// nested modules bench/ogenpeer (the SDK against an ogen client) and bench/jwtpeer (the SDK's
+// local JWT verification against the official Go SDK's steps on golang-jwt/jwt/v5). It runs
+// their correctness checks, and then the benchmarks in rounds. In each round, for every
 // benchmark, the SDK's half and its peer's half run back to back, each in a process of its own
 // (-test.count 1), and which goes first alternates from round to round, so slow drifts of the
 // machine hit both sides alike. A ratio is computed per round (SDK over peer, for every metric)
 // and the report gives the median of those per-round ratios with their minimum and maximum. CPU
 // time per call is the cpu-ns/op metric the benchmarks report from getrusage. Before the rounds it
-// times the generator (BenchmarkGenerate, behind the genbench build tag); after them it runs
-// benchstat on the raw results.
+// times the generator (BenchmarkGenerate, behind the genbench build tag). After them, with suite
+// fake, it runs b2b/b2btest's BenchmarkFakeThroughput (which alternates its own rounds: the fake
+// against its former way of answering) and times the first b2btest.NewServer of fresh processes
+// (BenchmarkFakeNewServer); then it runs benchstat on the raw results.
 //
 // Everything it ran is kept in the results directory, whose path it prints first and last: one
-// file per suite in benchstat's input format, the generator's runs, the checks' output, the
-// report and benchstat's tables. It exits 1 when a build, a check or a run fails, and with
-// -strict also when a target is missed; a missed target is otherwise only reported, since a
-// benchmark is never a test.
+// file per suite and peer in benchstat's input format, the generator's runs, the fake's runs, the
+// checks' output, the report and benchstat's tables. It exits 1 when a build, a check or a run
+// fails, and with -strict also when a target is missed; a missed target is otherwise only
+// reported, since a benchmark is never a test.
 package main
 
 import (
@@ -47,7 +51,29 @@ type suite struct {
 	build []string
 	peer  string
 	what  string
+	// peers names the benchmarks whose other half is not peer, with their own (and what they
+	// compare, for the report); their runs go to a results file of their own, <name>-<peer>.txt.
+	peers map[string]pairing
 	bin   string // set once built
+}
+
+// pairing is the other half of a benchmark whose peer is not its suite's.
+type pairing struct{ peer, what string }
+
+// peerOf returns the name of b's other half and what the pair compares.
+func (s *suite) peerOf(b string) (peer, what string) {
+	if p, ok := s.peers[b]; ok {
+		return p.peer, p.what
+	}
+	return s.peer, s.what
+}
+
+// rawName is the results file (without .txt) of the pairs of s whose other half is peer.
+func (s *suite) rawName(peer string) string {
+	if peer == s.peer {
+		return s.name
+	}
+	return s.name + "-" + peer
 }
 
 // target is the largest SDK/peer ratio (or, with absolute, the largest SDK value) that meets a goal.
@@ -63,6 +89,10 @@ var targets = map[string]map[string]map[string]target{
 		"DiscoverySend":          {"cpu-ns/op": {max: 1.0}, "allocs/op": {max: 1.0}},
 		"RecoveryCodesGet":       {"cpu-ns/op": {max: 1.0}, "allocs/op": {max: 1.0}},
 		"Loopback":               {"ns/op": {max: 1.0}},
+		"SessionJWT":             {"netcalls/op": {max: 0, absolute: true}},
+	},
+	"jwtpeer": {
+		"SessionJWT": {"cpu-ns/op": {max: 1.0}, "netcalls/op": {max: 0, absolute: true}},
 	},
 	"ogenpeer": {
 		"MagicLinksAuthenticate": {"cpu-ns/op": {max: 0.9}, "allocs/op": {max: 0.85}},
@@ -71,7 +101,7 @@ var targets = map[string]map[string]map[string]target{
 }
 
 // metricOrder is the order metrics are printed in; others follow alphabetically.
-var metricOrder = []string{"cpu-ns/op", "ns/op", "B/op", "allocs/op", "calls/s", "conns"}
+var metricOrder = []string{"cpu-ns/op", "ns/op", "B/op", "allocs/op", "calls/s", "conns", "netcalls/op"}
 
 func main() {
 	rounds := flag.Int("rounds", 6, "rounds: runs of each half of each benchmark")
@@ -79,7 +109,8 @@ func main() {
 	gencount := flag.Int("gencount", 0, "runs of BenchmarkGenerate (3 iterations each); 0 means -rounds, -1 skips it")
 	out := flag.String("out", "", "results directory (default: a new temporary directory)")
 	only := flag.String("bench", ".", "regular expression: run only the benchmarks whose name it matches")
-	suites := flag.String("suites", "bench,ogenpeer", "comma-separated suites to run")
+	suites := flag.String("suites", "bench,ogenpeer,jwtpeer,fake", "comma-separated suites to run (fake: the b2btest fake's throughput)")
+	fakeRuns := flag.Int("fakeruns", 1, "runs of b2btest's BenchmarkFakeThroughput (each alternates 6 rounds itself)")
 	benchstat := flag.String("benchstat", "go -C bench/ogenpeer tool benchstat", "benchstat command (run from the repository root), empty to skip")
 	strict := flag.Bool("strict", false, "exit 1 when a target is missed")
 	flag.Parse()
@@ -88,7 +119,7 @@ func main() {
 	}
 	if err := run(config{
 		rounds: *rounds, benchtime: *benchtime, gencount: *gencount, out: *out, only: *only,
-		suites: strings.Split(*suites, ","), benchstat: *benchstat, strict: *strict,
+		suites: strings.Split(*suites, ","), benchstat: *benchstat, strict: *strict, fakeRuns: *fakeRuns,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "rounds:", err)
 		os.Exit(1)
@@ -104,15 +135,27 @@ type config struct {
 	suites    []string
 	benchstat string
 	strict    bool
+	fakeRuns  int
 }
 
 func allSuites() []*suite {
 	return []*suite{
-		{name: "bench", dir: "bench", peer: "baseline", what: "SDK / hand-written net/http + encoding/json",
+		{name: "bench", dir: "bench", peer: "baseline", what: "SDK / hand-written net/http + encoding/json", peers: benchSuitePeers,
 			build: []string{"go", "test", "-c", "-tags", "genbench", "-o", "%s", "./bench/"}},
 		{name: "ogenpeer", dir: "bench/ogenpeer", peer: "ogen", what: "SDK / ogen client generated from the same spec",
 			build: []string{"go", "-C", "bench/ogenpeer", "test", "-c", "-o", "%s", "."}},
+		{name: "jwtpeer", dir: "bench/jwtpeer", peer: "golangjwt",
+			what:  "SDK local session JWT verification / the official Go SDK's steps on golang-jwt/jwt/v5",
+			build: []string{"go", "-C", "bench/jwtpeer", "test", "-c", "-o", "%s", "."}},
 	}
+}
+
+// singles are the benchmarks of suite bench without halves, timed on their own.
+var singles = map[string]bool{"Generate": true, "FakeNewServer": true}
+
+// benchSuitePeers: the benchmarks of suite bench that are not against hand-written code.
+var benchSuitePeers = map[string]pairing{
+	"SessionJWT": {peer: "remote", what: "SDK local session JWT verification / the same JWT checked by the API (b2btest fake on 127.0.0.1)"},
 }
 
 func run(cfg config) error {
@@ -141,8 +184,9 @@ func run(cfg config) error {
 			chosen = append(chosen, s)
 		}
 	}
-	if len(chosen) == 0 {
-		return fmt.Errorf("-suites %q names none of bench, ogenpeer", strings.Join(cfg.suites, ","))
+	fake := slices.Contains(cfg.suites, "fake")
+	if len(chosen) == 0 && !fake {
+		return fmt.Errorf("-suites %q names none of bench, ogenpeer, jwtpeer, fake", strings.Join(cfg.suites, ","))
 	}
 
 	// Build once, then check that both halves of every benchmark do the same work.
@@ -161,9 +205,9 @@ func run(cfg config) error {
 		fmt.Printf("build %s: %s\n", s.name, strings.Join(args, " "))
 		if msg, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
 			hint := ""
-			if s.name == "ogenpeer" {
-				hint = "\n(bench/ogenpeer is a module of its own: after a change to the SDK's go.mod, " +
-					"or to the spec, run make bench-ogen-generate, which regenerates the ogen client and tidies its go.mod)"
+			if s.name == "ogenpeer" || s.name == "jwtpeer" {
+				hint = "\n(" + s.dir + " is a module of its own: after a change to the SDK's go.mod, run go mod tidy in it; " +
+					"for bench/ogenpeer after a change to the spec too, make bench-ogen-generate regenerates the ogen client and tidies its go.mod)"
 			}
 			return fmt.Errorf("building %s: %v\n%s%s", s.name, err, msg, hint)
 		}
@@ -185,7 +229,7 @@ func run(cfg config) error {
 		}
 		for _, line := range strings.Fields(string(list)) {
 			name := strings.TrimPrefix(line, "Benchmark")
-			if line == name || name == "Generate" || !only.MatchString(name) {
+			if line == name || singles[name] || !only.MatchString(name) {
 				continue
 			}
 			benches[s.name] = append(benches[s.name], name)
@@ -194,7 +238,8 @@ func run(cfg config) error {
 
 	// The generator's timing first: it has no pairs, and a failure shows before the long part.
 	var gen []float64
-	if s := chosen[0]; s.name == "bench" && cfg.gencount > 0 {
+	if len(chosen) > 0 && chosen[0].name == "bench" && cfg.gencount > 0 {
+		s := chosen[0]
 		fmt.Printf("generate: %d runs of BenchmarkGenerate\n", cfg.gencount)
 		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
 			"-test.benchtime", "3x", "-test.count", strconv.Itoa(cfg.gencount))
@@ -206,27 +251,35 @@ func run(cfg config) error {
 	}
 
 	res := results{}
-	raw := map[string]*os.File{}
+	raw := map[string]*os.File{} // by suite.rawName
 	for _, s := range chosen {
-		f, err := os.Create(filepath.Join(cfg.out, s.name+".txt"))
-		if err != nil {
-			return err
+		for _, b := range benches[s.name] {
+			peer, _ := s.peerOf(b)
+			name := s.rawName(peer)
+			if raw[name] != nil {
+				continue
+			}
+			f, err := os.Create(filepath.Join(cfg.out, name+".txt"))
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			raw[name] = f
 		}
-		defer f.Close()
-		raw[s.name] = f
 	}
 	start := time.Now()
 	fmt.Printf("load average before: %s\n", loadavg())
 	for r := range cfg.rounds {
 		for _, s := range chosen {
 			for _, b := range benches[s.name] {
-				sides := roundOrder(r, s.peer)
+				peer, _ := s.peerOf(b)
+				sides := roundOrder(r, peer)
 				fmt.Printf("round %d/%d  %-9s %-24s %s then %s\n", r+1, cfg.rounds, s.name, b, sides[0], sides[1])
 				for _, side := range sides {
 					msg, err := runBinary(s, "-test.run", "^$",
 						"-test.bench", "^Benchmark"+b+"$/^client="+side+"$",
 						"-test.benchtime", cfg.benchtime, "-test.count", "1")
-					_, _ = raw[s.name].Write(msg)
+					_, _ = raw[s.rawName(peer)].Write(msg)
 					if err != nil {
 						return fmt.Errorf("%s %s client=%s, round %d: %v\n%s", s.name, b, side, r+1, err, msg)
 					}
@@ -241,10 +294,33 @@ func run(cfg config) error {
 	}
 	fmt.Printf("load average after: %s (%s of benchmarks)\n", loadavg(), time.Since(start).Round(time.Second))
 
+	var fakeRes []fakeRun
+	var firstNewServer []float64
+	if fake && cfg.fakeRuns > 0 {
+		if fakeRes, err = runFake(cfg); err != nil {
+			return err
+		}
+		if len(chosen) > 0 && chosen[0].name == "bench" && cfg.gencount > 0 {
+			if firstNewServer, err = runFirstNewServer(cfg, chosen[0]); err != nil {
+				return err
+			}
+		}
+	}
+
 	var report bytes.Buffer
 	missed := 0
 	for _, s := range chosen {
 		missed += writeReport(&report, s, benches[s.name], res[s.name], cfg.rounds)
+	}
+	missed += writeFakeReport(&report, fakeRes)
+	if len(firstNewServer) > 0 {
+		verdict := "ok"
+		if median(firstNewServer) > firstNewServerTarget {
+			verdict = "MISSED"
+			missed++
+		}
+		fmt.Fprintf(&report, "first b2btest.NewServer of a process (spec load and validation): median %.1f ms, min %.1f, max %.1f over %d processes; target <= %.0f ms: %s\n",
+			median(firstNewServer), slices.Min(firstNewServer), slices.Max(firstNewServer), len(firstNewServer), firstNewServerTarget, verdict)
 	}
 	if len(gen) > 0 {
 		fmt.Fprintf(&report, "\nGenerate (cmd/gen, one run): median %s, min %s, max %s over %d runs\n",
@@ -261,12 +337,21 @@ func run(cfg config) error {
 
 	if cfg.benchstat != "" {
 		for _, s := range chosen {
-			args := append(strings.Fields(cfg.benchstat), "-col", "/client@("+s.peer+" sdk)", filepath.Join(cfg.out, s.name+".txt"))
-			msg, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-			_ = os.WriteFile(filepath.Join(cfg.out, "benchstat-"+s.name+".txt"), msg, 0o644)
-			fmt.Printf("\nbenchstat, %s (%s; unpaired, over the rounds):\n%s", s.name, s.what, msg)
-			if err != nil {
-				fmt.Printf("(benchstat failed: %v)\n", err)
+			done := map[string]bool{}
+			for _, b := range benches[s.name] {
+				peer, what := s.peerOf(b)
+				name := s.rawName(peer)
+				if done[name] {
+					continue
+				}
+				done[name] = true
+				args := append(strings.Fields(cfg.benchstat), "-col", "/client@("+peer+" sdk)", filepath.Join(cfg.out, name+".txt"))
+				msg, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+				_ = os.WriteFile(filepath.Join(cfg.out, "benchstat-"+name+".txt"), msg, 0o644)
+				fmt.Printf("\nbenchstat, %s (%s; unpaired, over the rounds):\n%s", name, what, msg)
+				if err != nil {
+					fmt.Printf("(benchstat failed: %v)\n", err)
+				}
 			}
 		}
 	}
@@ -307,9 +392,12 @@ func (r results) add(suite, bench, side string, m map[string]float64) {
 	r[suite][bench][side] = append(r[suite][bench][side], m)
 }
 
-var lineRE = regexp.MustCompile(`^Benchmark(\S+?)/client=(\w+)(?:-\d+)?\s+\d+\s+(.*)$`)
+// lineRE matches a result line: the benchmark, its half (empty for a benchmark without halves)
+// and the metrics.
+var lineRE = regexp.MustCompile(`^Benchmark(\S+?)(?:/client=(\w+))?(?:-\d+)?\s+\d+\s+(.*)$`)
 
-// parseRun returns the metrics of the result line of bench's half side in go test's output.
+// parseRun returns the metrics of the result line of bench's half side in go test's output (side
+// "" for a benchmark without halves).
 func parseRun(out []byte, bench, side string) (map[string]float64, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -348,6 +436,7 @@ func parseGenerate(out []byte) []float64 {
 type summary struct {
 	sdk, peer         float64 // medians of the values
 	ratio, lo, hi     float64 // median, minimum and maximum of the per-round ratios
+	hasRatio          bool    // some round's peer value was not 0, so there are ratios
 	sdkWorst          float64 // the SDK's largest value over the rounds
 	rounds            int
 	target            string
@@ -370,7 +459,7 @@ func summarize(sdk, peer []float64, goal *target) summary {
 		s.sdkWorst = slices.Max(sdk)
 	}
 	if len(ratios) > 0 {
-		s.ratio, s.lo, s.hi = median(ratios), slices.Min(ratios), slices.Max(ratios)
+		s.ratio, s.lo, s.hi, s.hasRatio = median(ratios), slices.Min(ratios), slices.Max(ratios), true
 	}
 	if goal != nil {
 		s.judged = true
@@ -391,15 +480,42 @@ func summarize(sdk, peer []float64, goal *target) summary {
 
 // writeReport prints a suite's table and returns how many targets it missed.
 func writeReport(w io.Writer, s *suite, benches []string, res map[string]map[string][]map[string]float64, rounds int) int {
-	fmt.Fprintf(w, "\n%s: %s, %d alternated rounds; ratio = median of the per-round ratios [min, max]\n", s.name, s.what, rounds)
+	missed := 0
+	// One table per other half: the suite's own peer first, then the others in name order.
+	peers := []string{s.peer}
+	for _, b := range benches {
+		if p, _ := s.peerOf(b); !slices.Contains(peers, p) {
+			peers = append(peers, p)
+		}
+	}
+	slices.Sort(peers[1:])
+	for _, p := range peers {
+		var these []string
+		what := s.what
+		for _, b := range benches {
+			if bp, bw := s.peerOf(b); bp == p {
+				these, what = append(these, b), bw
+			}
+		}
+		if len(these) > 0 {
+			missed += writeTable(w, s.rawName(p), what, s.name, p, these, res, rounds)
+		}
+	}
+	return missed
+}
+
+// writeTable prints the pairs of one suite whose other half is peer, and returns how many targets
+// it missed.
+func writeTable(w io.Writer, title, what, suiteName, peerName string, benches []string, res map[string]map[string][]map[string]float64, rounds int) int {
+	fmt.Fprintf(w, "\n%s: %s, %d alternated rounds; ratio = median of the per-round ratios [min, max]\n", title, what, rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "benchmark\tmetric\tsdk\t%s\tratio\t[min, max]\ttarget\t\t\n", s.peer)
+	fmt.Fprintf(tw, "benchmark\tmetric\tsdk\t%s\tratio\t[min, max]\ttarget\t\t\n", peerName)
 	missed := 0
 	for _, b := range benches {
-		sdk, peer := res[b]["sdk"], res[b][s.peer]
+		sdk, peer := res[b]["sdk"], res[b][peerName]
 		for _, unit := range metricsOf(sdk, peer) {
 			var goal *target
-			if g, ok := targets[s.name][b][unit]; ok {
+			if g, ok := targets[suiteName][b][unit]; ok {
 				goal = &g
 			}
 			sum := summarize(values(sdk, unit), values(peer, unit), goal)
@@ -410,8 +526,12 @@ func writeReport(w io.Writer, s *suite, benches []string, res map[string]map[str
 			if unit == "calls/s" {
 				note = " (higher is better)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2fx\t[%.2f, %.2f]\t%s\t%s%s\t\n", b, unit,
-				formatValue(sum.sdk, unit), formatValue(sum.peer, unit), sum.ratio, sum.lo, sum.hi, sum.target, sum.verdict, note)
+			ratio, spread := "-", "-" // the peer's value is 0 in every round
+			if sum.hasRatio {
+				ratio, spread = fmt.Sprintf("%.2fx", sum.ratio), fmt.Sprintf("[%.2f, %.2f]", sum.lo, sum.hi)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t\n", b, unit,
+				formatValue(sum.sdk, unit), formatValue(sum.peer, unit), ratio, spread, sum.target, sum.verdict, note)
 		}
 	}
 	_ = tw.Flush()
@@ -501,4 +621,142 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// fakeRun is one run of b2btest's BenchmarkFakeThroughput: its metrics (req/s, baseline-req/s,
+// signed-req/s, ratio) and the per-round ratios it logged.
+type fakeRun struct {
+	metrics map[string]float64
+	ratios  []float64
+}
+
+// fakeTarget is issue 15's goal for the fake: 1.5 times the requests per second of its former
+// way of answering.
+const fakeTarget = 1.5
+
+// runFake builds b2b/b2btest's test binary and runs its throughput benchmark cfg.fakeRuns times
+// (each run alternates its own rounds), keeping the output in fake.txt.
+func runFake(cfg config) ([]fakeRun, error) {
+	bin := filepath.Join(cfg.out, "bin", "fake.test")
+	args := []string{"go", "test", "-c", "-o", bin, "./b2b/b2btest/"}
+	fmt.Printf("build fake: %s\n", strings.Join(args, " "))
+	if msg, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the fake's benchmark: %v\n%s", err, msg)
+	}
+	s := &suite{name: "fake", dir: filepath.Join("b2b", "b2btest"), bin: bin}
+	var all bytes.Buffer
+	var runs []fakeRun
+	for i := range cfg.fakeRuns {
+		fmt.Printf("fake %d/%d: BenchmarkFakeThroughput (8 callers, alternated rounds)\n", i+1, cfg.fakeRuns)
+		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeThroughput$",
+			"-test.benchtime", "1x", "-test.count", "1")
+		all.Write(msg)
+		if err != nil {
+			_ = os.WriteFile(filepath.Join(cfg.out, "fake.txt"), all.Bytes(), 0o644)
+			return nil, fmt.Errorf("BenchmarkFakeThroughput: %v\n%s", err, msg)
+		}
+		run, ok := parseFake(msg)
+		if !ok {
+			return nil, fmt.Errorf("BenchmarkFakeThroughput: no result line in\n%s", msg)
+		}
+		runs = append(runs, run)
+	}
+	_ = os.WriteFile(filepath.Join(cfg.out, "fake.txt"), all.Bytes(), 0o644)
+	return runs, nil
+}
+
+var (
+	fakeRE       = regexp.MustCompile(`^BenchmarkFakeThroughput(?:-\d+)?\s+\d+\s+(.*)$`)
+	fakeRatiosRE = regexp.MustCompile(`per-round ratios \(new/baseline\), sorted: \[([0-9. ]*)\]`)
+)
+
+// parseFake reads the result line and the logged per-round ratios of one run.
+func parseFake(out []byte) (fakeRun, bool) {
+	run := fakeRun{metrics: map[string]float64{}}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if m := fakeRatiosRE.FindStringSubmatch(line); m != nil {
+			for _, f := range strings.Fields(m[1]) {
+				if v, err := strconv.ParseFloat(f, 64); err == nil {
+					run.ratios = append(run.ratios, v)
+				}
+			}
+		}
+		if m := fakeRE.FindStringSubmatch(line); m != nil {
+			f := strings.Fields(m[1])
+			for i := 0; i+1 < len(f); i += 2 {
+				if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+					run.metrics[f[i+1]] = v
+				}
+			}
+		}
+	}
+	_, ok := run.metrics["ratio"]
+	return run, ok
+}
+
+// writeFakeReport prints the fake's throughput and returns 1 when the ratio misses its target.
+func writeFakeReport(w io.Writer, runs []fakeRun) int {
+	if len(runs) == 0 {
+		return 0
+	}
+	var ratios []float64
+	metric := func(name string) float64 {
+		var v []float64
+		for _, r := range runs {
+			v = append(v, r.metrics[name])
+		}
+		return median(v)
+	}
+	for _, r := range runs {
+		ratios = append(ratios, r.ratios...)
+	}
+	ratio := metric("ratio")
+	fmt.Fprintf(w, "\nfake: b2btest's BenchmarkFakeThroughput, magic link authenticate from 8 concurrent raw HTTP callers on 127.0.0.1, "+
+		"%d run(s) of alternated rounds (both sides with unsigned session JWTs)\n", len(runs))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "req/s, encoded once outside the lock (now)\t%.0f\t\n", metric("req/s"))
+	fmt.Fprintf(tw, "req/s, encoded twice under the lock (before)\t%.0f\t\n", metric("baseline-req/s"))
+	verdict := "ok"
+	if ratio < fakeTarget {
+		verdict = "MISSED"
+	}
+	lo, hi := ratio, ratio
+	if len(ratios) > 0 {
+		lo, hi = slices.Min(ratios), slices.Max(ratios)
+	}
+	fmt.Fprintf(tw, "ratio now/before (median of per-round ratios [min, max])\t%.2fx [%.2f, %.2f]\t>= %.1fx %s\t\n", ratio, lo, hi, fakeTarget, verdict)
+	fmt.Fprintf(tw, "req/s of the real fake (an RS256 signature per session JWT)\t%.0f\t\n", metric("signed-req/s"))
+	_ = tw.Flush()
+	if verdict == "MISSED" {
+		return 1
+	}
+	return 0
+}
+
+// firstNewServerTarget is issue 15's bound on the first b2btest.NewServer of a process, in ms.
+const firstNewServerTarget = 60.0
+
+// runFirstNewServer runs BenchmarkFakeNewServer cfg.gencount times, each in a fresh process, and
+// returns the first-ms of each; the output is kept in newserver.txt.
+func runFirstNewServer(cfg config, s *suite) ([]float64, error) {
+	fmt.Printf("fake: %d fresh processes of BenchmarkFakeNewServer\n", cfg.gencount)
+	var all bytes.Buffer
+	var firsts []float64
+	for range cfg.gencount {
+		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeNewServer$", "-test.benchtime", "1x", "-test.count", "1")
+		all.Write(msg)
+		if err != nil {
+			_ = os.WriteFile(filepath.Join(cfg.out, "newserver.txt"), all.Bytes(), 0o644)
+			return nil, fmt.Errorf("BenchmarkFakeNewServer: %v\n%s", err, msg)
+		}
+		m, ok := parseRun(msg, "FakeNewServer", "")
+		if !ok || m["first-ms"] == 0 {
+			return nil, fmt.Errorf("BenchmarkFakeNewServer: no first-ms in\n%s", msg)
+		}
+		firsts = append(firsts, m["first-ms"])
+	}
+	_ = os.WriteFile(filepath.Join(cfg.out, "newserver.txt"), all.Bytes(), 0o644)
+	return firsts, nil
 }

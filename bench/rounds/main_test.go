@@ -105,3 +105,51 @@ func TestMedian(t *testing.T) {
 	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
 	assert.Equal(t, 2.5, median([]float64{4, 1, 2, 3}))
 }
+
+func TestParseFake(t *testing.T) {
+	out := "goos: linux\nBenchmarkFakeThroughput-2   \t       1\t8012345678 ns/op\t      2100 baseline-req/s\t         1.210 ratio\t      2541 req/s\t       310.0 signed-req/s\n" +
+		"    bench_test.go:95: per-round ratios (new/baseline), sorted: [1.02 1.15 1.21 1.22 1.30 1.41]\nPASS\n"
+	run, ok := parseFake([]byte(out))
+	require.True(t, ok)
+	assert.Equal(t, map[string]float64{"ns/op": 8012345678, "baseline-req/s": 2100, "ratio": 1.21, "req/s": 2541, "signed-req/s": 310}, run.metrics)
+	assert.Equal(t, []float64{1.02, 1.15, 1.21, 1.22, 1.30, 1.41}, run.ratios)
+
+	_, ok = parseFake([]byte("--- FAIL: BenchmarkFakeThroughput\nFAIL\n"))
+	assert.False(t, ok)
+
+	var report bytes.Buffer
+	assert.Equal(t, 1, writeFakeReport(&report, []fakeRun{run}), "1.21x misses the 1.5x target")
+	assert.Contains(t, report.String(), "1.21x [1.02, 1.41]")
+	assert.Contains(t, report.String(), "MISSED")
+}
+
+func TestPeersOfABenchmark(t *testing.T) {
+	s := &suite{name: "bench", peer: "baseline", what: "hand-written", peers: map[string]pairing{"SessionJWT": {peer: "remote", what: "remote"}}}
+	p, w := s.peerOf("MagicLinksAuthenticate")
+	assert.Equal(t, "baseline", p)
+	assert.Equal(t, "hand-written", w)
+	assert.Equal(t, "bench", s.rawName(p))
+	p, _ = s.peerOf("SessionJWT")
+	assert.Equal(t, "remote", p)
+	assert.Equal(t, "bench-remote", s.rawName(p), "a pair with another peer keeps its runs in a file of its own, so benchstat sees two columns")
+
+	res := map[string]map[string][]map[string]float64{
+		"MagicLinksAuthenticate": {"sdk": {{"cpu-ns/op": 50}}, "baseline": {{"cpu-ns/op": 100}}},
+		"SessionJWT":             {"sdk": {{"netcalls/op": 0, "cpu-ns/op": 10}}, "remote": {{"netcalls/op": 1, "cpu-ns/op": 100}}},
+	}
+	var out bytes.Buffer
+	missed := writeReport(&out, s, []string{"MagicLinksAuthenticate", "SessionJWT"}, res, 1)
+	assert.Equal(t, 0, missed)
+	assert.Contains(t, out.String(), "bench-remote: remote")
+	assert.Contains(t, out.String(), "0.50x")
+	assert.Contains(t, out.String(), "0.10x")
+}
+
+func TestParseRunWithoutHalves(t *testing.T) {
+	out := "BenchmarkFakeNewServer-2   \t       1\t     41000 ns/op\t        58.20 first-ms\nPASS\n"
+	m, ok := parseRun([]byte(out), "FakeNewServer", "")
+	require.True(t, ok)
+	assert.Equal(t, 58.2, m["first-ms"])
+	_, ok = parseRun([]byte(sampleRun), "MagicLinksAuthenticate", "")
+	assert.False(t, ok, "a half is not the benchmark without halves")
+}

@@ -19,13 +19,12 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 )
 
-// driftDocs returns the documentation of drift in CI: docs/drift-in-ci.md, and the section of
-// README.md with the same title once it has been merged there.
+// driftDocs returns the documentation of drift in CI: the section of README.md with that title.
 func driftDocs(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	const title = "## Catching API drift in CI"
-	for _, name := range []string{filepath.Join("docs", "drift-in-ci.md"), "README.md"} {
+	for _, name := range []string{"README.md"} {
 		raw, err := os.ReadFile(filepath.Join("..", "..", name))
 		if os.IsNotExist(err) {
 			continue

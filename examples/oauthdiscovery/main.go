@@ -1,6 +1,8 @@
-// Command oauthdiscovery finishes an OAuth discovery flow: it authenticates the discovery OAuth
-// token (OAuth.Discovery.Authenticate) and lists the organizations the person can log in to or
-// join, with what each still requires.
+// Command oauthdiscovery runs an OAuth discovery flow to its end: it authenticates the discovery
+// OAuth token (OAuth.Discovery.Authenticate), lists the organizations the person can log in to or
+// join with what each still requires, exchanges the intermediate session token for a session in
+// the first organization they can enter now (Discovery.IntermediateSessions.Exchange), and, as the
+// other way out, creates a new organization with them as its admin (Discovery.Organizations.Create).
 //
 // Without credentials it runs against an in-process fake (package b2btest) that knows three
 // organizations, and mints the token the OAuth redirect would carry.
@@ -63,7 +65,18 @@ func runFake(ctx context.Context, out io.Writer) error {
 	fmt.Fprintln(out, "oauthdiscovery: running against the b2btest fake (set STYTCH_PROJECT_ID and STYTCH_SECRET to use Stytch)")
 	fmt.Fprintf(out, "   (%s signs in with Google; the redirect carries a discovery token)\n", demoEmail)
 	token := srv.Token(b2btest.OAuthDiscoveryAuthenticate, "", demoEmail)
-	return discover(ctx, out, srv.Client(), token)
+	if err := discover(ctx, out, srv.Client(), token); err != nil {
+		return err
+	}
+	// Another day, ada signs in again and starts an organization of her own instead.
+	fmt.Fprintf(out, "4. a second discovery login; this time %s creates an organization:\n", demoEmail)
+	again, err := srv.Client().OAuth.Discovery.Authenticate(ctx, &b2b.OAuthDiscoveryAuthenticateParams{
+		DiscoveryOAuthToken: srv.Token(b2btest.OAuthDiscoveryAuthenticate, "", demoEmail),
+	})
+	if err != nil {
+		return fmt.Errorf("OAuth.Discovery.Authenticate: %w", err)
+	}
+	return createOrganization(ctx, out, srv.Client(), again.IntermediateSessionToken)
 }
 
 // discover authenticates the token and prints the organizations found.
@@ -94,7 +107,46 @@ func discover(ctx context.Context, out io.Writer, client *b2b.Client, token stri
 		}
 		fmt.Fprintf(out, "   - %-8s %-10s %-34s %s\n", name, "("+slug+")", relation, next(d))
 	}
-	fmt.Fprintln(out, "   (exchange the intermediate session token for a session in the organization the user picks)")
+	pick := ""
+	for _, d := range resp.DiscoveredOrganizations {
+		if d.MemberAuthenticated && d.Organization != nil {
+			pick = d.Organization.OrganizationID
+			break
+		}
+	}
+	if pick == "" {
+		// Nothing to enter yet: the other way out is an organization of their own.
+		fmt.Fprintln(out, "3. no organization can be entered without another factor")
+		return createOrganization(ctx, out, client, resp.IntermediateSessionToken)
+	}
+	sess, err := client.Discovery.IntermediateSessions.Exchange(ctx, &b2b.DiscoveryIntermediateSessionsExchangeParams{
+		IntermediateSessionToken: resp.IntermediateSessionToken, OrganizationID: pick,
+	})
+	if err != nil {
+		return fmt.Errorf("Discovery.IntermediateSessions.Exchange: %w", err)
+	}
+	fmt.Fprintf(out, "3. Discovery.IntermediateSessions.Exchange into %s: session %s until %s\n",
+		sess.Organization.OrganizationSlug, sess.MemberSession.MemberSessionID, sess.MemberSession.ExpiresAt.UTC().Format(time.RFC3339))
+	return nil
+}
+
+// createOrganization is the other way out of discovery: a new organization, with the person as
+// its first member and admin.
+func createOrganization(ctx context.Context, out io.Writer, client *b2b.Client, ist string) error {
+	created, err := client.Discovery.Organizations.Create(ctx, &b2b.DiscoveryOrganizationsCreateParams{
+		IntermediateSessionToken: ist,
+		OrganizationName:         b2b.Ptr("Ada's Workshop"),
+		OrganizationSlug:         b2b.Ptr("adas-workshop"),
+	})
+	if err != nil {
+		return fmt.Errorf("Discovery.Organizations.Create: %w", err)
+	}
+	roles := []string{}
+	for _, r := range created.Member.Roles {
+		roles = append(roles, r.RoleID)
+	}
+	fmt.Fprintf(out, "   Discovery.Organizations.Create: %s (%s) with %s as %v; member authenticated: %t\n",
+		created.Organization.OrganizationName, created.Organization.OrganizationSlug, created.Member.EmailAddress, roles, created.MemberAuthenticated)
 	return nil
 }
 

@@ -28,6 +28,8 @@ func TestRunAgainstTheFake(t *testing.T) {
 	assert.Regexp(t, `Acme\s+\(acme\)\s+active_member\s+can log in now`, got)
 	assert.Regexp(t, `Initech\s+\(initech\)\s+active_member\s+needs MFA first`, got)
 	assert.Regexp(t, `Globex\s+\(globex\)\s+eligible_to_join_by_email_domain\s+can join by email domain`, got)
+	assert.Regexp(t, `3\. Discovery\.IntermediateSessions\.Exchange into acme: session member-session-test-\S+ until `, got)
+	assert.Regexp(t, `Discovery\.Organizations\.Create: Ada's Workshop \(adas-workshop\) with ada\.lovelace@acme\.example as \[.*stytch_admin.*\]; member authenticated: true`, got)
 }
 
 func TestRunWithCredentials(t *testing.T) {

@@ -1,6 +1,9 @@
 package benchkit
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // ReportCPU starts measuring the process's CPU time; the function it returns, deferred, reports
 // it per iteration as cpu-ns/op. With b.Loop the benchmark function runs once, so b.N is the
@@ -14,3 +17,7 @@ func ReportCPU(b *testing.B) func() {
 		}
 	}
 }
+
+// CPUTime returns the CPU time (user + system, all threads) the process has used so far, and
+// false on a system without getrusage.
+func CPUTime() (time.Duration, bool) { return processCPU() }
