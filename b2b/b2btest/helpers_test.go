@@ -18,6 +18,7 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
+	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
 )
 
 // validatingClient returns an SDK client for srv whose every request and 2xx answer is checked
@@ -187,28 +188,96 @@ func headerValues(headers any) map[string]string {
 }
 
 // liveSessionsFor adapts fixture params and headers to what the fake accepts, as the API would:
-// params sending both session_token and session_jwt keep only the token (the API refuses both),
-// and every member-session header gets a live session the fake issued for a member of the
-// params' organization. params is copied, not changed. minted lists the session credentials made.
+// params sending both session_token and session_jwt keep only the token (the API refuses both);
+// every credential the params carry that only the fake can issue (an intermediate session token, a
+// session token, JWT or ID) is replaced by a live one; and every member-session header gets a live
+// session the fake issued for a member of the params' organization. The credentials are found by
+// the JSON names of the fields, whatever the operation. params is copied, not changed. minted lists
+// the credentials made.
 func liveSessionsFor(t *testing.T, srv *b2btest.Server, params, headers any) (any, any, []string) {
 	t.Helper()
+	const email = "live-member@example.com"
 	pv := reflect.New(reflect.TypeOf(params).Elem())
 	pv.Elem().Set(reflect.ValueOf(params).Elem())
-	if tok, jwt := pv.Elem().FieldByName("SessionToken"), pv.Elem().FieldByName("SessionJWT"); tok.IsValid() && jwt.IsValid() && !tok.IsNil() && !jwt.IsNil() {
+	p := pv.Elem()
+	if tok, jwt := p.FieldByName("SessionToken"), p.FieldByName("SessionJWT"); tok.IsValid() && jwt.IsValid() && !tok.IsNil() && !jwt.IsNil() {
 		jwt.Set(reflect.Zero(jwt.Type()))
+	}
+	org := fixtures.OrganizationID
+	if f := p.FieldByName("OrganizationID"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
+		org = f.String()
+	}
+	type live struct{ token, jwt, id string }
+	var login *live
+	discoveryIST := func() string {
+		disc, err := srv.Client().MagicLinks.Discovery.Authenticate(context.Background(), &b2b.MagicLinksDiscoveryAuthenticateParams{
+			DiscoveryMagicLinksToken: srv.Token(b2btest.MagicLinksDiscoveryAuthenticate, "", email)})
+		require.NoError(t, err)
+		return disc.IntermediateSessionToken
+	}
+	// An authorization check needs a member whose roles grant it: the creator of an
+	// organization is its admin.
+	chk := p.FieldByName("AuthorizationCheck")
+	admin := chk.IsValid() && chk.Kind() == reflect.Pointer && !chk.IsNil()
+	session := func() live {
+		if login != nil {
+			return *login
+		}
+		if admin {
+			created, err := srv.Client().Discovery.Organizations.Create(context.Background(), &b2b.DiscoveryOrganizationsCreateParams{
+				IntermediateSessionToken: discoveryIST(), OrganizationName: b2b.Ptr("Live Organization")})
+			require.NoError(t, err)
+			require.True(t, created.MemberAuthenticated)
+			org = created.Organization.OrganizationID
+			login = &live{created.SessionToken, created.SessionJWT, created.MemberSession.MemberSessionID}
+			return *login
+		}
+		resp, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
+			MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, email)})
+		require.NoError(t, err)
+		require.True(t, resp.MemberAuthenticated)
+		login = &live{resp.SessionToken, resp.SessionJWT, resp.MemberSession.MemberSessionID}
+		return *login
+	}
+	var minted []string
+	set := func(f reflect.Value, value string) {
+		minted = append(minted, value)
+		if f.Kind() == reflect.Pointer {
+			f.Set(reflect.ValueOf(&value))
+			return
+		}
+		f.SetString(value)
+	}
+	for i := range p.NumField() {
+		f := p.Field(i)
+		name, _, _ := strings.Cut(p.Type().Field(i).Tag.Get("json"), ",")
+		if f.IsZero() {
+			continue
+		}
+		switch name {
+		case "intermediate_session_token":
+			session() // the email has a member in org, so discovery offers it
+			set(f, discoveryIST())
+		case "session_token":
+			set(f, session().token)
+		case "session_jwt":
+			set(f, session().jwt)
+		case "member_session_id":
+			v := session().id // an ID, not a secret: not in minted
+			f.Set(reflect.ValueOf(&v))
+		}
+	}
+	if admin {
+		chk.Elem().FieldByName("OrganizationID").SetString(org)
 	}
 	hv := reflect.ValueOf(headers)
 	if !hv.IsValid() || hv.IsNil() {
-		return pv.Interface(), headers, nil
+		return pv.Interface(), headers, minted
 	}
-	org := ""
-	if f := pv.Elem().FieldByName("OrganizationID"); f.IsValid() {
-		org = f.String()
-	}
-	login, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
+	headerSession, err := srv.Client().MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
 		MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, "header-admin@example.com")})
 	require.NoError(t, err)
-	require.True(t, login.MemberAuthenticated)
+	require.True(t, headerSession.MemberAuthenticated)
 	out := reflect.New(hv.Type().Elem())
 	out.Elem().Set(hv.Elem())
 	for i := range out.Elem().NumField() {
@@ -217,13 +286,13 @@ func liveSessionsFor(t *testing.T, srv *b2btest.Server, params, headers any) (an
 		if f.Kind() != reflect.Pointer || f.IsNil() {
 			continue
 		}
-		value := login.SessionToken
+		value := headerSession.SessionToken
 		if strings.HasSuffix(strings.ToLower(name), "jwt") {
-			value = login.SessionJWT
+			value = headerSession.SessionJWT
 		}
 		f.Set(reflect.ValueOf(&value))
 	}
-	return pv.Interface(), out.Interface(), []string{login.SessionToken, login.SessionJWT}
+	return pv.Interface(), out.Interface(), append(minted, headerSession.SessionToken, headerSession.SessionJWT)
 }
 
 // rawResponse is an answer read in full.
