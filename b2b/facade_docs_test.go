@@ -76,11 +76,12 @@ func TestFacadeMethodDocsNameTheirOperation(t *testing.T) {
 
 // TestREADMEListsEveryOperation: the README's table of operations has one row per operation of the
 // spec, with its HTTP call, and each row's method exists on the client and takes that operation's
-// params. When it fails, edit the "Operations" table of README.md.
+// params. cmd/gen writes the table (make generate); this checks it independently, by reflection
+// over the client.
 func TestREADMEListsEveryOperation(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "README.md"))
 	require.NoError(t, err)
-	row := regexp.MustCompile("(?m)^\\| `client\\.([A-Za-z.]+)` \\| `([A-Z]+) (\\S+)` \\|$")
+	row := regexp.MustCompile("(?m)^\\| `client\\.([A-Za-z.]+)` \\| `([A-Z]+) (\\S+)` \\|")
 	rows := row.FindAllStringSubmatch(string(raw), -1)
 	c, err := b2b.NewClient("project-test-readme", "secret-test-readme")
 	require.NoError(t, err)

@@ -161,6 +161,9 @@ func runWith(generate generateFunc, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	files, err := generate(context.Background(), sp)
+	if err == nil {
+		files, err = addReadme(*root, files)
+	}
 	if err != nil {
 		var pe *ProblemsError
 		if errors.As(err, &pe) {
