@@ -21,7 +21,9 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
+	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
 	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
 // capture records the 200 bodies a client receives, by operation.
@@ -205,6 +207,15 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		AuthorizationCheck: &gen.AuthorizationCheck{OrganizationID: created.Organization.OrganizationID, ResourceID: "stytch.member", Action: "create"}}, nil)
 	post(b2btest.SessionsRevoke, b2btest.SessionsRevoke.Path, gen.SessionsRevokeRequest{SessionToken: &created.SessionToken}, nil)
 	post(b2btest.SessionsGetJWKS, b2btest.JWKSPath+b2btest.ProjectID, nil, nil)
+
+	// Every other operation (one the fake has no behavior for answers with a complete example
+	// built from the spec) is called once with its complete fixture.
+	for _, tc := range fixtures.Cases() {
+		if len(cap.bodies[tc.Op.ID]) == 0 {
+			_, err := testkit.Do(ctx, c, tc, fixtures.Full)
+			require.NoError(t, err, "%s: no scenario above covers it; if the fake has behavior for it, add one", tc.Op.ID)
+		}
+	}
 
 	// Walk every operation's 200 schema; an optional field is covered when any answer of any
 	// operation has a non-null value for that property of that schema.
