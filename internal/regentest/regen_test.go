@@ -184,3 +184,103 @@ func TestOptionalFieldsNeedNoOtherEdit(t *testing.T) {
 
 	goCmd(t, dir, "test", "-count=1", "./b2b/", "./internal/...", "./b2b/drift/")
 }
+
+// TestAnOperationNeedsOnlyItsMethod is issue 9's other "done when": an operation added to the
+// magic links group, for either retry class, with its facade method (doc comment included) and
+// nothing else, then a regeneration: the tests of the SDK, its fake, the drift detector and the
+// generator pass in the copy. The re-exports, the fake's handle and spec-built answer, the README's
+// table, fixtures, validation and redaction all follow from the spec.
+func TestAnOperationNeedsOnlyItsMethod(t *testing.T) {
+	if testing.Short() {
+		t.Skip("regenerates and tests copies of the module")
+	}
+	for _, class := range []string{"unsent", "safe"} {
+		t.Run(class, func(t *testing.T) {
+			t.Parallel()
+			dir := copyModule(t)
+			specPath := filepath.Join(dir, "spec", "stytch-b2b.yaml")
+			data, err := os.ReadFile(specPath)
+			require.NoError(t, err)
+			spec := insertAfter(t, string(data), "paths:", "paths:", `  /v1/b2b/magic_links/email/check:
+    post:
+      operationId: magicLinksEmailCheck
+      tags: [magic_links]
+      summary: Check that an email address can receive magic links
+      description: Checks an email address without sending anything.
+      x-stytch-retry: `+class+`
+      externalDocs:
+        url: https://stytch.com/docs/b2b/api/email-check
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/MagicLinksEmailCheckRequest'
+      responses:
+        '200':
+          description: Whether the address can receive links.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/MagicLinksEmailCheckResponse'
+        default:
+          $ref: '#/components/responses/Error'
+
+`)
+			spec = insertAfter(t, spec, "components:", "  schemas:", `    MagicLinksEmailCheckRequest:
+      type: object
+      description: The address to check, sent to the email check.
+      additionalProperties: false
+      required: [email_address]
+      properties:
+        email_address:
+          type: string
+          minLength: 1
+          description: The address to check.
+        check_token:
+          type: string
+          x-stytch-secret: true
+          description: A credential of the check, redacted wherever it is printed.
+    MagicLinksEmailCheckResponse:
+      type: object
+      description: The answer of the email check.
+      required: [request_id, status_code, reachable]
+      properties:
+        request_id:
+          type: string
+          description: ID of the call.
+        status_code:
+          type: integer
+          format: int32
+          description: HTTP status echoed in the body.
+        reachable:
+          type: boolean
+          description: True when the address can receive magic links.
+        checked_at:
+          type: string
+          format: date-time
+          nullable: true
+          description: When the address was last checked.
+`)
+			require.NoError(t, os.WriteFile(specPath, []byte(spec), 0o644))
+			facade := filepath.Join(dir, "b2b", "magic_links.go")
+			code, err := os.ReadFile(facade)
+			require.NoError(t, err)
+			code = append(code, []byte(`
+// Check tells whether an email address can receive magic links, without sending anything.
+//
+// API: POST /v1/b2b/magic_links/email/check
+// Stytch API docs: https://stytch.com/docs/b2b/api/email-check
+func (c *MagicLinksEmailClient) Check(ctx context.Context, params *MagicLinksEmailCheckParams, opts ...CallOption) (*MagicLinksEmailCheckResponse, error) {
+	return call[MagicLinksEmailCheckResponse](ctx, c.x, params, opts)
+}
+`)...)
+			require.NoError(t, os.WriteFile(facade, code, 0o644))
+
+			goCmd(t, dir, "run", "./cmd/gen")
+			goCmd(t, dir, "run", "./cmd/gen", "-check")
+			goCmd(t, dir, "vet", "./...")
+			goCmd(t, dir, "test", "-count=1", "./b2b/...", "./internal/...", "./spec/", "./cmd/...", "./examples/...")
+		})
+	}
+}
