@@ -119,8 +119,8 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		b2btest.WithOrganization(org), b2btest.WithMember(member),
 		b2btest.WithOrganization(restrictedOrg), b2btest.WithOrganization(mfaOrg),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-mfa", EmailAddress: "ada@full.example", MFAPhoneNumber: "+14155550100", DefaultMFAMethod: "sms_otp"}))
-	cap := &capture{bodies: map[string][][]byte{}}
-	c := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: cap}))
+	captured := &capture{bodies: map[string][][]byte{}}
+	c := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: captured}))
 	ctx := context.Background()
 	must := func(_ any, err error) {
 		t.Helper()
@@ -153,7 +153,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 	must(c.OAuth.Discovery.Authenticate(ctx, &b2b.OAuthDiscoveryAuthenticateParams{DiscoveryOAuthToken: srv.Token(b2btest.OAuthDiscoveryAuthenticate, "", "ada@full.example")}))
 
 	// The discovery and session operations, sent raw (the facade has no methods for them yet).
-	raw := &http.Client{Transport: cap}
+	raw := &http.Client{Transport: captured}
 	post := func(op gen.Operation, path string, params, out any) {
 		t.Helper()
 		b, err := json.Marshal(params)
@@ -222,7 +222,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 			byPtr[f.Pointer] = f
 		}
 		var trees []any
-		for _, b := range cap.bodies[op.ID] {
+		for _, b := range captured.bodies[op.ID] {
 			var tree any
 			require.NoError(t, json.Unmarshal(b, &tree))
 			trees = append(trees, tree)

@@ -522,7 +522,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "spec changed without regenerating",
-			prepare: func(t *testing.T, dir string) string {
+			prepare: func(t *testing.T, _ string) string {
 				return brokenSpec(t, edit{
 					"Human-readable explanation of the failure.",
 					"Human-readable explanation of what failed.",
@@ -535,7 +535,7 @@ func TestCheck(t *testing.T) {
 		{
 			// info.description reaches no generated code; the input digest in doc.go still changes.
 			name: "spec edit that changes no generated code",
-			prepare: func(t *testing.T, dir string) string {
+			prepare: func(t *testing.T, _ string) string {
 				return brokenSpec(t, edit{"\n  description: |\n", "\n  description: |\n    Edited.\n"})
 			},
 			wantCode: 1,

@@ -307,7 +307,7 @@ func TestUpstreamSchemaDifferences(t *testing.T) {
 				up.Parent.Properties[up.Name+"_v2"] = up.Parent.Properties[up.Name]
 			},
 			kind:    "FAIL",
-			message: func(s site) string { return "field missing here (optional upstream)" },
+			message: func(_ site) string { return "field missing here (optional upstream)" },
 			suffix:  "_v2",
 		},
 		{
@@ -484,7 +484,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 	}{
 		{
 			name: "operation missing upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				up.Paths.Value(op[1]).SetOperation(op[0], nil)
 				return []want{{"FAIL", op[2], "operation", "not in the upstream document"}}
@@ -493,7 +493,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "security scheme renamed upstream: no difference",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				schemes := up.Components.SecuritySchemes
 				for name, s := range schemes {
 					delete(schemes, name)
@@ -528,7 +528,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "security changed upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				ours := map[string][]string{}
 				for _, op := range operations(up) {
 					ours[op[2]] = securityAlternatives(up, up.Paths.Value(op[1]).GetOperation(op[0]))
@@ -558,7 +558,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "one operation upstream also accepts another scheme",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				up.Components.SecuritySchemes["key"] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", In: "header", Name: "X-Key"}}
 				reqs := append(slices.Clone(up.Security), openapi3.SecurityRequirement{"key": {}})
@@ -627,7 +627,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "a required query parameter only upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				o := up.Paths.Value(op[1]).GetOperation(op[0])
 				o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{

@@ -31,7 +31,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.Errorf(format, args...)
-	r.TB.FailNow()
+	r.FailNow()
 }
 
 func TestTransport(t *testing.T) {
@@ -50,7 +50,7 @@ func TestTransport(t *testing.T) {
 		{"error answers are not checked", false, 503, `<html>`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tc.status)
 				_, _ = w.Write([]byte(tc.body))

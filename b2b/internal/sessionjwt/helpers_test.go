@@ -280,7 +280,7 @@ func (e *env) calls() int { return int(e.fetcher.calls.Load()) }
 
 // requireReason asserts that err is an *Error with reason r (and field, when not "-"), and that
 // its message holds no part of the token.
-func requireReason(t testing.TB, err error, token string, r Reason, field string) *Error {
+func requireReason(t testing.TB, err error, token string, r Reason, field string) {
 	t.Helper()
 	require.Error(t, err)
 	var e *Error
@@ -291,7 +291,6 @@ func requireReason(t testing.TB, err error, token string, r Reason, field string
 		assert.Equal(t, field, e.Field, "field; error: %v", err)
 	}
 	assertNoTokenIn(t, err.Error(), token)
-	return e
 }
 
 // assertNoTokenIn checks that msg contains neither the token nor any of its parts longer than a

@@ -294,7 +294,7 @@ func TestWaiterGivesUpWithItsOwnContext(t *testing.T) {
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k))
 	release := make(chan struct{})
-	e.fetcher.setHook(func(ctx context.Context) error {
+	e.fetcher.setHook(func(_ context.Context) error {
 		<-release
 		return nil
 	})
@@ -350,7 +350,7 @@ func TestWaitersRetryWhenTheInitiatorGivesUp(t *testing.T) {
 func TestFetchPanicReleasesWaiters(t *testing.T) {
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k))
-	e.fetcher.setHook(func(ctx context.Context) error { panic("fetch bug") })
+	e.fetcher.setHook(func(_ context.Context) error { panic("fetch bug") })
 	token := sign(t, k, claims(base), signOpts{})
 
 	assert.PanicsWithValue(t, "fetch bug", func() { _, _ = e.verify(token) }, "the panic is not swallowed")
