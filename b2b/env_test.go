@@ -153,7 +153,7 @@ func TestNewClientDoesNoIO(t *testing.T) {
 	assert.Zero(t, srv.Count())
 
 	// A closed port: construction succeeds; only a call finds out, and reports a transport error.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	closed := "http://" + l.Addr().String()
 	require.NoError(t, l.Close())

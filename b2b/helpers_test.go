@@ -171,7 +171,7 @@ func TestLeakCheckBites(t *testing.T) {
 // listener is closed and every handler has returned.
 func rawServer(t *testing.T, handle func(n int, conn net.Conn)) (baseURL string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var n atomic.Int32
@@ -224,7 +224,7 @@ func writeResponse(conn net.Conn, status int, body []byte) {
 // closedPortURL returns the URL of a loopback port nothing listens on.
 func closedPortURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())

@@ -117,7 +117,7 @@ func TestPathsAreCleanedBeforeRouting(t *testing.T) {
 		{"/v1//b2b/recovery_codes/o/./m", http.StatusOK},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
 			require.NoError(t, err)
 			req.URL.Opaque = tc.path // sent as written, as the official Go SDK does
 			req.SetBasicAuth("p", "s")

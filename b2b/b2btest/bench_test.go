@@ -38,7 +38,7 @@ func throughput(b *testing.B, srv *b2btest.Server) float64 {
 			defer wg.Done()
 			for time.Now().Before(stop) {
 				tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
+				req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
 					bytes.NewReader([]byte(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`)))
 				req.Header.Set("Content-Type", "application/json")
 				req.SetBasicAuth("project-test-bench", "secret")

@@ -162,7 +162,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		if params == nil {
 			body = nil
 		}
-		req, err := http.NewRequest(method, srv.URL+path, body)
+		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, body)
 		require.NoError(t, err)
 		req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
 		if body != nil {

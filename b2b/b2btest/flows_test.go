@@ -49,7 +49,7 @@ func (f *flow) call(op gen.Operation, path string, params, out any, header ...st
 	if path == "" {
 		path = op.Path
 	}
-	req, err := http.NewRequest(op.Method, f.srv.URL+path, body)
+	req, err := http.NewRequestWithContext(f.t.Context(), op.Method, f.srv.URL+path, body)
 	require.NoError(f.t, err)
 	req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
 	req.Header.Set("Content-Type", "application/json")

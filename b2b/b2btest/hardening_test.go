@@ -74,7 +74,7 @@ func TestBodyCap(t *testing.T) {
 			}
 			pw.Close()
 		}()
-		req, err := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, pr)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, pr)
 		require.NoError(t, err)
 		req.SetBasicAuth("p", "s")
 		got := do(t, req)
@@ -93,7 +93,7 @@ func TestBodyCap(t *testing.T) {
 // hold Close.
 func TestCloseIsBoundedWithAHalfSentBody(t *testing.T) {
 	srv := b2btest.NewStandalone()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = fmt.Fprintf(conn, "POST /v1/b2b/magic_links/authenticate HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cDpz\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"magic")

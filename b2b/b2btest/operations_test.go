@@ -129,7 +129,7 @@ func TestErrorAnswersMatchTheSpec(t *testing.T) {
 		`{"magic_links_token":"b"}`, // scripted 429
 		`{"magic_links_token":""}`,  // 400
 	} {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, stringsReader(body))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, stringsReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBasicAuth("p", "s")

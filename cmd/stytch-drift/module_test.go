@@ -39,7 +39,7 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 		"STYTCH_PROJECT_ID="+b2btest.ProjectID, "STYTCH_SECRET="+testSecret)
 	goCmd := func(args ...string) (int, string, string) {
 		t.Helper()
-		cmd := exec.Command(gobin, args...)
+		cmd := exec.CommandContext(t.Context(), gobin, args...)
 		cmd.Dir, cmd.Env = dir, env
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
