@@ -184,7 +184,7 @@ func rawServer(t *testing.T, handle func(n int, conn net.Conn)) (baseURL string)
 			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 			i := int(n.Add(1))
 			wg.Go(func() {
-				defer conn.Close()
+				defer func() { _ = conn.Close() }() // handle may have closed or reset it already
 				handle(i, conn)
 			})
 		}

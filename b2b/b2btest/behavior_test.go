@@ -80,7 +80,7 @@ func TestSessionsBelongToTheirMember(t *testing.T) {
 	t.Run("both session_token and session_jwt are refused", func(t *testing.T) {
 		_, err := c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, "alice@example.com"),
 			SessionToken: &alice.SessionToken, SessionJWT: &alice.SessionJWT})
-		e := requireStytchError(t, err, http.StatusBadRequest, "invalid_request")
+		e := stytchError(t, err, http.StatusBadRequest, "invalid_request")
 		assert.Contains(t, e.ErrorMessage, "not both")
 	})
 }

@@ -48,7 +48,7 @@ func throughput(b *testing.B, srv *b2btest.Server) float64 {
 					return
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close() // drained above
 				if resp.StatusCode != http.StatusOK {
 					b.Errorf("status %d", resp.StatusCode)
 					return

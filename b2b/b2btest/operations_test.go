@@ -96,8 +96,9 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 			}
 			if _, ok := params.(*gen.OAuthDiscoveryAuthenticateRequest); ok {
 				// Give discovery something to find.
-				srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
+				_, err := srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
 					OrganizationID: fixtures.OrganizationID, EmailAddress: "someone@example.com"})
+				require.NoError(t, err)
 			}
 			params, headers, _ := liveSessionsFor(t, srv, params, tc.Headers)
 			req, err := params.(interface {
