@@ -37,7 +37,7 @@ func ExampleImpersonationClient_Authenticate() {
 		fmt.Println("error:", err)
 		return
 	}
-	resp, err := client.Impersonation.Authenticate(context.Background(), &b2b.ImpersonationAuthenticateParams{
+	resp, err := client.Impersonation.Authenticate(context.Background(), &b2b.ImpersonationAuthenticateParams{ //nolint:gosec // G101: a placeholder token
 		ImpersonationToken: "token-minted-in-the-dashboard",
 	})
 	if err != nil {

@@ -94,7 +94,7 @@ func TestCustomHTTPClientsNeverFollowRedirects(t *testing.T) {
 					targetURL = strings.Replace(targetURL, "127.0.0.1", "localhost", 1)
 				}
 				origin := testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
-					http.Redirect(w, r, targetURL+r.URL.Path, status)
+					http.Redirect(w, r, targetURL+r.URL.Path, status) //nolint:gosec // G710: the test's own redirect to its other test server, on purpose
 				})
 				tr := &http.Transport{}
 				t.Cleanup(tr.CloseIdleConnections)

@@ -974,7 +974,7 @@ func TestEveryBodyIsDrainedAndClosed(t *testing.T) {
 			c, _ := faultClient(t, srv.URL, append([]b2b.Option{b2b.WithHTTPClient(&http.Client{Transport: tracker})}, cs.opts...)...)
 			_, err := testkit.Call(t.Context(), c, cs.tc.Minimal)
 			assert.Equal(t, cs.wantErr, err != nil, "error: %v", err)
-			assert.Equal(t, int32(cs.wantBodies), tracker.opened.Load())
+			assert.Equal(t, cs.wantBodies, int(tracker.opened.Load()))
 			assert.Equal(t, tracker.opened.Load(), tracker.closed.Load(), "every body is closed")
 			if cs.wantDrained {
 				assert.Equal(t, tracker.opened.Load(), tracker.drained.Load(), "every body is read to the end")

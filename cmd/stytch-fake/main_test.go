@@ -230,7 +230,7 @@ func TestOfficialNodeSDK(t *testing.T) {
 		t.Skip("node or npm is not installed")
 	}
 	dir := t.TempDir()
-	install := exec.CommandContext(t.Context(), npm, "install", "--no-audit", "--no-fund", "--silent", "stytch@14.2.0")
+	install := exec.CommandContext(t.Context(), npm, "install", "--no-audit", "--no-fund", "--silent", "stytch@14.2.0") //nolint:gosec // G204: npm on PATH, a pinned package
 	install.Dir = dir
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Skipf("npm cannot install stytch@14.2.0 here: %v\n%s", err, out)
@@ -249,7 +249,7 @@ const client = new stytch.B2BClient({project_id: "project-test-node", secret: "s
   console.log(JSON.stringify({member: auth.member.email_address, authenticated: auth.member_authenticated, session: local.member_session_id || (local.member_session && local.member_session.member_session_id) || ""}));
 })().catch((e) => { console.error(e); process.exit(1); });
 `
-	cmd := exec.CommandContext(t.Context(), node, "-e", script)
+	cmd := exec.CommandContext(t.Context(), node, "-e", script) //nolint:gosec // G204: node on PATH running the test's own script
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "FAKE_URL="+url, "NODE_EXTRA_CA_CERTS="+caFile)
 	out, err := cmd.CombinedOutput()

@@ -113,8 +113,11 @@ func claims(iat time.Time) map[string]any {
 
 // with returns a copy of c with the given top-level claims set (a nil value deletes the claim).
 func with(c map[string]any, kv ...any) map[string]any {
+	if len(kv)%2 != 0 {
+		panic("with: kv must be key, value pairs")
+	}
 	out := maps.Clone(c)
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == nil {
 			delete(out, kv[i].(string))
 		} else {

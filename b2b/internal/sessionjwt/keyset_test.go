@@ -375,7 +375,7 @@ func TestKeySetDocuments(t *testing.T) {
 	}
 	keyWith := func(kv ...any) map[string]any { return with(goodKey, kv...) }
 
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	small, err := rsa.GenerateKey(rand.Reader, 1024) //nolint:gosec // G403: too small on purpose: the key set must refuse it
 	require.NoError(t, err)
 	smallJWK, err := json.Marshal(jose.JSONWebKey{Key: &small.PublicKey, KeyID: "jwk-test-1", Algorithm: "RS256"})
 	require.NoError(t, err)
