@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
@@ -87,8 +88,10 @@ func invite(ctx context.Context, out io.Writer, client *b2b.Client, orgID, sessi
 		InviteExpirationMinutes: b2b.Ptr(int32(3 * 24 * 60)),
 	}, b2b.WithMemberSession(sessionToken))
 	var apiErr *b2b.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == 400 {
-		return fmt.Errorf("Stytch refused the invite (%s: %s)", apiErr.ErrorType, apiErr.ErrorMessage) //nolint:staticcheck // ST1005: starts with a name
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
+		// The message starts with a name, so with a capital (staticcheck's ST1005 says otherwise).
+		//lint:ignore ST1005 starts with a name
+		return fmt.Errorf("Stytch refused the invite (%s: %s)", apiErr.ErrorType, apiErr.ErrorMessage) //nolint:staticcheck // as above
 	}
 	if err != nil {
 		return fmt.Errorf("MagicLinks.Email.Invite: %w", err)

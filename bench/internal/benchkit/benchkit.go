@@ -25,7 +25,7 @@ import (
 const (
 	BaseURL   = "http://bench.invalid"
 	ProjectID = "project-test-6c1f8a2e-4b3d-4e5f-9a0b-1c2d3e4f5a6b"
-	Secret    = "secret-test-bench-0123456789abcdefghijklmnopqrstuv" //nolint:gosec // G101: made up for the canned transport
+	Secret    = "secret-test-bench-0123456789abcdefghijklmnopqrstuv"
 
 	OrgID    = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931"
 	MemberID = "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f"
