@@ -891,7 +891,7 @@ func (s *Server) recoveryCodesRecover(c *call, p *gen.RecoveryCodesRecoverReques
 		Organization:           o.org,
 		SessionToken:           sess.token,
 		SessionJWT:             sess.jwt,
-		RecoveryCodesRemaining: int32(len(ms.recoveryCodes())), //nolint:gosec // G115: a member has ten codes at most
+		RecoveryCodesRemaining: int32(len(ms.recoveryCodes())), //nolint:gosec // G115: at most recoveryCodeCount (10)
 		MemberSession:          s.memberSession(o, ms, sess),
 		MemberDevice:           s.memberDevice(p.TelemetryID),
 		StatusCode:             http.StatusOK,
