@@ -8,7 +8,7 @@ FUZZTIME  ?= 30s
 FUZZMINIMIZETIME ?= 2s
 BENCHCOUNT ?= 6
 
-.PHONY: generate drift test vet bench fuzz demo
+.PHONY: generate drift test vet lint bench fuzz demo
 
 ## generate: regenerate gen/ (and the *.gen.go files of b2b/ and b2b/b2btest/) from spec/ and
 ## templates/, saying what was written, then check the result is current
@@ -27,11 +27,24 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet $(PKGS)
 
-## test: vet, drift check, all tests with the race detector, the regeneration checks on a copy of
-## the module (internal/regentest, behind the regen build tag: about a minute), and a short run of
-## every fuzz target
-test: vet drift
+## lint: staticcheck and golangci-lint (.golangci.yml) at the versions pinned here, built and run by
+## the go command: neither is a dependency in go.mod, so users of the module never inherit them.
+## A cold build of both takes about three minutes; later runs reuse the build cache.
+STATICCHECK_VERSION   ?= v0.8.2
+GOLANGCI_LINT_VERSION ?= v2.15.0
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run $(PKGS)
+
+## test: vet, lint, drift check, all tests with the race detector, the tests of the nested
+## benchmark modules (bench/ogenpeer, bench/jwtpeer: they build against this module, so a change
+## that breaks them shows here), the regeneration checks on a copy of the module
+## (internal/regentest, behind the regen build tag: about a minute), and a short run of every fuzz
+## target
+test: vet lint drift
 	$(GO) test -race -count=1 $(PKGS)
+	$(GO) -C bench/ogenpeer test -count=1 ./...
+	$(GO) -C bench/jwtpeer test -count=1 ./...
 	$(GO) test -tags regen -count=1 ./internal/regentest/
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 

@@ -25,7 +25,7 @@ func TestWithCallTimeout(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
 	release := make(chan struct{})
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, _ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -46,7 +46,7 @@ func TestWithCallTimeout(t *testing.T) {
 func TestWithCallMaxRetries(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
 	})
 	c, waits := faultClient(t, srv.URL, b2b.WithMaxRetries(5))
@@ -66,7 +66,7 @@ func TestWithResponseInfo(t *testing.T) {
 	tc := one(t, "is repeatable", repeatable)
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(tc.Response, &body))
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "later")
 			return
@@ -86,7 +86,7 @@ func TestWithResponseInfo(t *testing.T) {
 	assert.Positive(t, info.Duration)
 
 	// A failed call fills it in as far as it is known.
-	fail := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	fail := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusNotFound, "member_not_found", "no")
 	})
 	c, _ = faultClient(t, fail.URL)
@@ -105,7 +105,7 @@ func TestHeaderOptionsFollowTheSpec(t *testing.T) {
 	t.Parallel()
 	with := one(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 0 })
 	without := one(t, "takes no header", noHeaders)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, with.Response) })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, with.Response) })
 	c, _ := faultClient(t, srv.URL)
 
 	var opts, empty []b2b.CallOption
@@ -149,7 +149,7 @@ func TestHeaderOptionsFollowTheSpec(t *testing.T) {
 func TestWithMaxRetryWaitMakesRetriesImmediate(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n < 3 {
 			w.Header().Set("Retry-After", "4")
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "later")
@@ -162,7 +162,7 @@ func TestWithMaxRetryWaitMakesRetriesImmediate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{0, 0}, waits.All(), "Retry-After and backoff are both capped")
 
-	srv2 := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv2 := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "4")
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "later")
@@ -182,7 +182,7 @@ func TestWithMaxRetryWaitMakesRetriesImmediate(t *testing.T) {
 func TestRaw(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		switch n {
 		case 1:
 			testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
@@ -212,15 +212,21 @@ func TestRaw(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	require.NoError(t, resp.Body.Close())
 
+	// refused is the error of a call Raw must refuse before sending (it closes any answer).
+	refused := func(p b2b.Params) error {
+		resp, err := c.Raw(t.Context(), p)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		assert.Nil(t, resp, "no answer with an error")
+		return err
+	}
 	bad := params.Operation().NewParams().(b2b.Params) // a new zero value: required fields empty
-	_, err = c.Raw(t.Context(), bad)
-	assert.ErrorIs(t, err, b2b.ErrNotSent, "params are validated")
-	_, err = c.Raw(t.Context(), nil)
-	assert.ErrorIs(t, err, b2b.ErrNotSent)
+	assert.ErrorIs(t, refused(bad), b2b.ErrNotSent, "params are validated")
+	assert.ErrorIs(t, refused(nil), b2b.ErrNotSent)
 
 	// Params that build a request for another host are refused.
-	_, err = c.Raw(t.Context(), elsewhere{tc.Minimal.(b2b.Params)})
-	assert.ErrorIs(t, err, b2b.ErrNotSent)
+	assert.ErrorIs(t, refused(elsewhere{tc.Minimal.(b2b.Params)}), b2b.ErrNotSent)
 	assert.Len(t, srv.Requests(), 3)
 }
 
@@ -234,7 +240,7 @@ func (p elsewhere) NewHTTPRequest(string) (*http.Request, error) {
 func TestRawBodyIsCapped(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(strings.Repeat("x", 4096)))
 	})
 	c, _ := faultClient(t, srv.URL, b2b.WithMaxResponseBytes(1024))
@@ -249,7 +255,7 @@ func TestRawBodyIsCapped(t *testing.T) {
 func TestWithTransportWrapper(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 	var order []string
 	wrap := func(name string) func(http.RoundTripper) http.RoundTripper {
 		return func(next http.RoundTripper) http.RoundTripper {

@@ -71,7 +71,7 @@ func TestWithBaseURLOverrides(t *testing.T) {
 
 func TestNewClientRejectsBadInput(t *testing.T) {
 	t.Parallel()
-	const secret = "facade-do-not-print-this-secret"
+	const secret = "facade-do-not-print-this-secret" //nolint:gosec // G101: made up, to check that no error message prints it
 	tests := []struct {
 		name      string
 		projectID string
@@ -153,7 +153,7 @@ func TestNewClientDoesNoIO(t *testing.T) {
 	assert.Zero(t, srv.Count())
 
 	// A closed port: construction succeeds; only a call finds out, and reports a transport error.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	closed := "http://" + l.Addr().String()
 	require.NoError(t, l.Close())

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,18 +12,17 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 )
 
-// exampleStytch stands in for Stytch in the examples: it answers every request with status and a
+// exampleStytch stands in for Stytch in the examples: it answers every request with 200 OK and a
 // JSON body. In production, leave WithBaseURL out: the project ID picks test or live Stytch.
-func exampleStytch(status int, body string) *httptest.Server {
+func exampleStytch(body string) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}))
 }
 
 func ExampleImpersonationClient_Authenticate() {
-	stytch := exampleStytch(http.StatusOK, `{
+	stytch := exampleStytch(`{
 		"request_id": "request-id-test-6b1f", "status_code": 200,
 		"member_id": "member-test-42", "organization_id": "organization-test-7",
 		"member_authenticated": true, "session_token": "mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q",
@@ -36,19 +34,22 @@ func ExampleImpersonationClient_Authenticate() {
 
 	client, err := b2b.NewClient("project-test-00000000", "secret-test-key", b2b.WithBaseURL(stytch.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
-	resp, err := client.Impersonation.Authenticate(context.Background(), &b2b.ImpersonationAuthenticateParams{
+	resp, err := client.Impersonation.Authenticate(context.Background(), &b2b.ImpersonationAuthenticateParams{ //nolint:gosec // G101: a placeholder token
 		ImpersonationToken: "token-minted-in-the-dashboard",
 	})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	claims, err := b2b.CustomClaims[struct {
 		Plan string `json:"plan"`
 	}](resp.MemberSession)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	fmt.Println("acting as", resp.MemberID, "in", resp.OrganizationID, "on the", claims.Plan, "plan")
 	// Output: acting as member-test-42 in organization-test-7 on the enterprise plan
@@ -75,7 +76,8 @@ func ExampleMagicLinksClient_Authenticate() {
 
 	client, err := b2b.NewClient("project-test-00000000", "secret-test-key", b2b.WithBaseURL(stytch.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	for _, token := range []string{"fresh-token", "used-token"} {
 		resp, err := client.MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{
@@ -103,7 +105,7 @@ func ExampleMagicLinksClient_Authenticate() {
 }
 
 func ExampleOAuthClient_Authenticate() {
-	stytch := exampleStytch(http.StatusOK, `{
+	stytch := exampleStytch(`{
 		"request_id": "request-id-test-0a7c", "status_code": 200,
 		"member_id": "member-test-42", "organization_id": "organization-test-7",
 		"member_authenticated": true, "provider_type": "Google", "provider_subject": "109876543210",
@@ -114,14 +116,16 @@ func ExampleOAuthClient_Authenticate() {
 
 	client, err := b2b.NewClient("project-test-00000000", "secret-test-key", b2b.WithBaseURL(stytch.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	resp, err := client.OAuth.Authenticate(context.Background(), &b2b.OAuthAuthenticateParams{
 		OAuthToken:       "token-from-the-redirect-url",
 		PKCECodeVerifier: b2b.Ptr("verifier-kept-since-the-flow-started"),
 	})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	fmt.Println("logged in with", resp.ProviderType, "as", resp.MemberID)
 	// Provider tokens are secrets: printing them shows a placeholder.
@@ -132,7 +136,7 @@ func ExampleOAuthClient_Authenticate() {
 }
 
 func ExamplePasswordsSessionsClient_Reset() {
-	stytch := exampleStytch(http.StatusOK, `{
+	stytch := exampleStytch(`{
 		"request_id": "request-id-test-9d2e", "status_code": 200,
 		"member_id": "member-test-42", "member_authenticated": true,
 		"session_token": "mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q"
@@ -141,7 +145,8 @@ func ExamplePasswordsSessionsClient_Reset() {
 
 	client, err := b2b.NewClient("project-test-00000000", "secret-test-key", b2b.WithBaseURL(stytch.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	params := &b2b.PasswordsSessionsResetParams{
 		OrganizationID: "organization-test-7",
@@ -150,7 +155,8 @@ func ExamplePasswordsSessionsClient_Reset() {
 	}
 	resp, err := client.Passwords.Sessions.Reset(context.Background(), params)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	fmt.Println("password changed for", resp.MemberID)
 	// Params print and log without their secrets (fmt and log/slog show this redacted copy).
@@ -162,7 +168,7 @@ func ExamplePasswordsSessionsClient_Reset() {
 }
 
 func ExampleRecoveryCodesClient_Get() {
-	stytch := exampleStytch(http.StatusOK, `{
+	stytch := exampleStytch(`{
 		"request_id": "request-id-test-3c4d", "status_code": 200, "member_id": "member-test-42",
 		"recovery_codes": ["ckss-2skx-ebow", "spbc-424h-usy0", "hi08-n5tk-lns5"]
 	}`)
@@ -170,7 +176,8 @@ func ExampleRecoveryCodesClient_Get() {
 
 	client, err := b2b.NewClient("project-test-00000000", "secret-test-key", b2b.WithBaseURL(stytch.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	// Path parameters are escaped, so any ID is safe to pass; "", "." and ".." are refused.
 	resp, err := client.RecoveryCodes.Get(context.Background(), &b2b.RecoveryCodesGetParams{
@@ -178,7 +185,8 @@ func ExampleRecoveryCodesClient_Get() {
 		MemberID:       "member-test-42",
 	})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println("error:", err)
+		return
 	}
 	fmt.Println(len(resp.RecoveryCodes), "unused recovery codes for", resp.MemberID)
 

@@ -170,7 +170,8 @@ func (x *executor) run(ctx context.Context, p Params, opts []CallOption, decode 
 	if cfg.info != nil {
 		ex.started = time.Now()
 	}
-	resp, err := ex.attempts(ctx, req, decode, raw != nil)
+	// In raw mode the open response goes to the caller of Client.Raw, who closes it.
+	resp, err := ex.attempts(ctx, req, decode, raw != nil) //nolint:bodyclose // see above
 	if resp != nil {
 		// Raw: the deadline goes on until the caller closes the body.
 		resp.Body = &rawBody{ReadCloser: resp.Body, r: io.LimitReader(resp.Body, x.maxBody), cancel: cancel}
@@ -313,7 +314,9 @@ func (ex *exchange) sleep(ctx context.Context, d time.Duration) error {
 
 // markUnknown records on the SDK's error types that the outcome of the call is unknown.
 func markUnknown(err error, unknown bool) {
-	switch e := err.(type) {
+	// err is the value the attempt loop built, never wrapped: the field is set on it, not on an
+	// error some other error wraps.
+	switch e := err.(type) { //nolint:errorlint // see above
 	case *Error:
 		e.OutcomeUnknown = unknown
 	case *DecodeError:
@@ -338,7 +341,9 @@ func rawOutcome(resp *http.Response) outcome {
 func (ex *exchange) ctxError(attempts int, sent bool, ctxErr, last error) error {
 	te := &TransportError{Operation: ex.op.ID, Attempts: attempts, Sent: sent, Err: ctxErr}
 	if last != nil {
-		te.Err = fmt.Errorf("%w (last failure: %v)", ctxErr, last)
+		// Only ctxErr is wrapped: the last attempt's failure is told in the message, so errors.As
+		// on the result finds no *Error or *DecodeError of an attempt that did not end the call.
+		te.Err = fmt.Errorf("%w (last failure: %v)", ctxErr, last) //nolint:errorlint // see above
 		te.OutcomeUnknown = errors.Is(last, ErrOutcomeUnknown)
 	}
 	return te

@@ -88,13 +88,13 @@ func TestCustomHTTPClientsNeverFollowRedirects(t *testing.T) {
 			t.Run(fmt.Sprintf("%d to %s", status, where), func(t *testing.T) {
 				t.Parallel()
 				noLeaks(t)
-				target := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+				target := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 				targetURL := target.URL
 				if where == "another host" {
 					targetURL = strings.Replace(targetURL, "127.0.0.1", "localhost", 1)
 				}
-				origin := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-					http.Redirect(w, r, targetURL+r.URL.Path, status)
+				origin := testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, targetURL+r.URL.Path, status) //nolint:gosec // G710: the test's own redirect to its other test server, on purpose
 				})
 				tr := &http.Transport{}
 				t.Cleanup(tr.CloseIdleConnections)
@@ -129,7 +129,7 @@ func TestSuccessStatusWithoutASuccessBody(t *testing.T) {
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {
 			t.Parallel()
-			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = io.WriteString(w, cs.body)
 			})
@@ -190,7 +190,7 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 	}
 	t.Run("in X-Request-Id of a 2xx that does not decode", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Request-Id", "id-"+token)
 			_, _ = io.WriteString(w, `{"request_id": 7}`)
 		})
@@ -214,7 +214,7 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 		at[ptr[len(ptr)-1]] = token
 		body, err := json.Marshal(tree)
 		require.NoError(t, err)
-		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
+		srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
 		var logs bytes.Buffer
 		c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 		_, err = testkit.Do(t.Context(), c, tc, fixtures.Full)
@@ -228,8 +228,8 @@ func TestEchoedSecretsAreScrubbedFromEveryError(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			url := rawServer(t, func(n int, conn net.Conn) {
-				if _, _, err := readRequest(conn); err == nil {
+			url := rawServer(t, func(_ int, conn net.Conn) {
+				if err := readRequest(conn); err == nil {
 					_, _ = io.WriteString(conn, answer)
 				}
 			})
@@ -260,7 +260,7 @@ func TestHeaderValuesMustBeOneLine(t *testing.T) {
 		for _, h := range tc.Op.Headers {
 			opt, ok := testkit.HeaderOption(h.Name, bad)
 			require.True(t, ok, h.Name)
-			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+			srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 			c, _ := faultClient(t, srv.URL)
 			_, err := testkit.Call(t.Context(), c, tc.Minimal, opt)
 			var ve *b2b.ValidationError
@@ -293,8 +293,8 @@ func TestHugeResponseHeadersAreRefused(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
 	big := strings.Repeat("a", 1<<20)
-	url := rawServer(t, func(n int, conn net.Conn) {
-		if _, _, err := readRequest(conn); err == nil {
+	url := rawServer(t, func(_ int, conn net.Conn) {
+		if err := readRequest(conn); err == nil {
 			_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nX-Big: "+big+"\r\nContent-Length: 2\r\n\r\n{}")
 		}
 	})
@@ -310,8 +310,8 @@ func TestOversizeDeclaredBodyFailsWithoutReadingIt(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "consumes a token and sends a body", unsentWithBody)
 	held := make(chan struct{})
-	url := rawServer(t, func(n int, conn net.Conn) {
-		if _, _, err := readRequest(conn); err != nil {
+	url := rawServer(t, func(_ int, conn net.Conn) {
+		if err := readRequest(conn); err != nil {
 			return
 		}
 		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\n\r\n{")
@@ -359,7 +359,7 @@ func TestInvalidUTF8IsRefusedBeforeSending(t *testing.T) {
 		fv = fv.Elem()
 	}
 	fv.SetString("tok\xffen")
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 	c, _ := faultClient(t, srv.URL)
 	_, err := testkit.Call(t.Context(), c, params.Interface())
 	var ve *b2b.ValidationError
@@ -373,7 +373,7 @@ func TestInvalidUTF8IsRefusedBeforeSending(t *testing.T) {
 func TestHugeRetryAfterIsCapped(t *testing.T) {
 	t.Parallel()
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "99999999999999999999")
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
@@ -406,7 +406,7 @@ func TestRetryableMeansSafeToSendAgain(t *testing.T) {
 		{safe, http.StatusBadRequest, false},
 	}
 	for _, cs := range cases {
-		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "3")
 			testkit.Error(w, cs.status, "x", "y")
 		})
@@ -431,7 +431,7 @@ func TestErrNotSent(t *testing.T) {
 	_, err = testkit.Call(t.Context(), c, params)
 	assert.ErrorIs(t, err, b2b.ErrNotSent, "a validation error sends nothing")
 
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusNotFound, "member_not_found", "no")
 	})
 	c, _ = faultClient(t, srv.URL)

@@ -19,7 +19,6 @@ import (
 	"net/url"
 	"reflect"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,18 +49,6 @@ func hasSecretFields(op gen.Operation) bool {
 // unsentWithBody: an operation that must not be repeated once sent and that sends a body (it
 // consumes a token, sends email or creates something).
 func unsentWithBody(op gen.Operation) bool { return notRepeatable(op) && op.HasBody }
-
-// hasHeader: the operation takes the header parameter name.
-func hasHeader(name string) func(gen.Operation) bool {
-	return func(op gen.Operation) bool {
-		return slices.ContainsFunc(op.Headers, func(h gen.HeaderParam) bool { return strings.EqualFold(h.Name, name) })
-	}
-}
-
-// withSecretHeader: the operation takes a header parameter the spec marks secret.
-func withSecretHeader(op gen.Operation) bool {
-	return slices.ContainsFunc(op.Headers, func(h gen.HeaderParam) bool { return h.Secret })
-}
 
 // one returns the case of the first operation (in the order of gen.Operations) for which keep is
 // true, failing the test when the spec has none.
@@ -184,7 +171,7 @@ func TestLeakCheckBites(t *testing.T) {
 // listener is closed and every handler has returned.
 func rawServer(t *testing.T, handle func(n int, conn net.Conn)) (baseURL string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var n atomic.Int32
@@ -197,7 +184,7 @@ func rawServer(t *testing.T, handle func(n int, conn net.Conn)) (baseURL string)
 			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 			i := int(n.Add(1))
 			wg.Go(func() {
-				defer conn.Close()
+				defer func() { _ = conn.Close() }() // handle may have closed or reset it already
 				handle(i, conn)
 			})
 		}
@@ -210,13 +197,13 @@ func rawServer(t *testing.T, handle func(n int, conn net.Conn)) (baseURL string)
 }
 
 // readRequest reads one whole HTTP request, body included, from conn.
-func readRequest(conn net.Conn) (*http.Request, []byte, error) {
+func readRequest(conn net.Conn) error {
 	req, err := http.ReadRequest(bufio.NewReader(conn))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	body, err := io.ReadAll(req.Body)
-	return req, body, err
+	_, err = io.Copy(io.Discard, req.Body)
+	return err
 }
 
 // reset closes conn with a TCP RST instead of a FIN.
@@ -229,7 +216,7 @@ func reset(conn net.Conn) {
 
 // writeResponse writes a complete HTTP/1.1 answer on a raw connection.
 func writeResponse(conn net.Conn, status int, body []byte) {
-	fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+	_, _ = fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
 		status, http.StatusText(status), len(body))
 	_, _ = conn.Write(body)
 }
@@ -237,7 +224,7 @@ func writeResponse(conn net.Conn, status int, body []byte) {
 // closedPortURL returns the URL of a loopback port nothing listens on.
 func closedPortURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
@@ -249,7 +236,7 @@ func closedPortURL(t *testing.T) string {
 func hangingServer(t *testing.T) *testkit.Server {
 	t.Helper()
 	stop := make(chan struct{})
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, _ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-stop:
@@ -267,7 +254,7 @@ func streamServer(t *testing.T, status int, size int64, declared bool) (*testkit
 	var written atomic.Int64
 	done := make(chan struct{})
 	var once sync.Once
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		defer once.Do(func() { close(done) })
 		w.Header().Set("Content-Type", "application/json")
 		if declared {

@@ -65,7 +65,7 @@ func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	mla := benchObject(t, "magic_links_authenticate.json")
 	// A discovery answer reuses the organization, member and requirements of the magic link one.
-	discovery := mustMarshal(t, map[string]any{
+	discovery := mustMarshal(t, map[string]any{ //nolint:gosec // G101: made-up test tokens
 		"request_id":                            "request-id-test-0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
 		"status_code":                           200,
 		"email_address":                         "ada.lovelace@acme-widgets.example",
@@ -100,7 +100,7 @@ func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
 		delete(m, "method_id")
 		m["provider_subject"] = "109876543210987654321"
 		m["provider_type"] = "Google"
-		m["provider_values"] = map[string]any{
+		m["provider_values"] = map[string]any{ //nolint:gosec // G101: made-up provider tokens
 			"access_token": "ya29.a0AfH6SMBx-not-a-real-token", "id_token": "eyJhbGciOiJSUzI1NiJ9.e30.sig",
 			"refresh_token": "", "scopes": []any{"openid", "email", "profile"}, "expires_at": "2024-06-01T13:00:45Z",
 		}
@@ -357,7 +357,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		if b2b.DecodeJSON(body, &got) != nil {
 			return
 		}
-		canonical, err := stdjson.Marshal(got)
+		canonical, err := stdjson.Marshal(got) //nolint:gosec // G117: re-encodes the fuzzer's input to compare the decoders; no real secret
 		if err != nil {
 			t.Fatalf("encoding/json cannot write back what b2b.DecodeJSON accepted: %v\n%q", err, body)
 		}

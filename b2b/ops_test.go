@@ -303,8 +303,8 @@ func TestPtr(t *testing.T) {
 	p := b2b.Ptr(n)
 	require.NotNil(t, p)
 	assert.Equal(t, int32(60), *p)
-	n = 61
-	assert.Equal(t, int32(60), *p, "Ptr must point to a copy")
+	*p = 61
+	assert.Equal(t, int32(60), n, "Ptr must point to a copy")
 	assert.NotSame(t, b2b.Ptr("x"), b2b.Ptr("x"), "each call returns a new pointer")
 	type named string
 	assert.Equal(t, named("es"), *b2b.Ptr(named("es")), "Ptr works for named types such as the enums")

@@ -338,7 +338,7 @@ func assertNoSecret(t *testing.T, err error, secrets []string) {
 // request carried (body values and every header, the Authorization header decoded too) in each of
 // the error's fields: a hostile or buggy server trying to make the SDK print what it sent.
 func echoingServer(t *testing.T, status int) *testkit.Server {
-	return testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	return testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		var echoed []string
 		for _, vs := range r.Header {
 			echoed = append(echoed, vs...)
@@ -412,7 +412,7 @@ func TestErrorsNeverContainASecretThatWasSent(t *testing.T) {
 
 			// DecodeError: a 2xx body holding the response's secrets, cut short or of the wrong type.
 			for _, body := range brokenBodies(tc.Response) {
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
+				srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
 				c, _ := faultClient(t, srv.URL)
 				resp, err := testkit.Do(t.Context(), c, tc, fixtures.Full)
 				requireNoResponse(t, resp, err)
@@ -422,8 +422,8 @@ func TestErrorsNeverContainASecretThatWasSent(t *testing.T) {
 			}
 
 			// TransportError: reset after the request was read, refused, timed out.
-			base := rawServer(t, func(n int, conn net.Conn) {
-				if _, _, err := readRequest(conn); err == nil {
+			base := rawServer(t, func(_ int, conn net.Conn) {
+				if err := readRequest(conn); err == nil {
 					reset(conn)
 				}
 			})
@@ -556,7 +556,7 @@ func TestDebugLogNeverCarriesSecretsOrBodies(t *testing.T) {
 
 				// A 429, then the complete response.
 				var buf bytes.Buffer
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 					if n == 1 {
 						w.Header().Set("Retry-After", "1")
 						testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
@@ -642,7 +642,7 @@ func TestDebugLogIsOffByDefault(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 	var buf bytes.Buffer
 	c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
 	_, err := testkit.Call(t.Context(), c, tc.Minimal)

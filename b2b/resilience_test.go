@@ -39,7 +39,7 @@ func TestRetry429ThenSuccessEveryOperation(t *testing.T) {
 		t.Run(tc.Op.ID, func(t *testing.T) {
 			t.Parallel()
 			noLeaks(t)
-			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 				if n == 1 {
 					w.Header().Set("Retry-After", "1")
 					testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
@@ -70,7 +70,7 @@ func TestRetry5xxOnARepeatableOperationIsRetried(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", tc.Op.ID, status), func(t *testing.T) {
 				t.Parallel()
 				noLeaks(t)
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 					if n == 1 {
 						testkit.Error(w, status, "internal_server_error", "try again")
 						return
@@ -102,7 +102,7 @@ func TestRetry5xxOnANonRepeatableOperationIsNotRetried(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", tc.Op.ID, status), func(t *testing.T) {
 				t.Parallel()
 				noLeaks(t)
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 					w.Header().Set("Retry-After", "1")
 					testkit.Error(w, status, "internal_server_error", "something broke")
 				})
@@ -148,7 +148,7 @@ func TestRetriesAreBoundedAndConfigurable(t *testing.T) {
 		t.Run(cs.name, func(t *testing.T) {
 			t.Parallel()
 			noLeaks(t)
-			srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 				testkit.Error(w, http.StatusBadGateway, "bad_gateway", "upstream down")
 			})
 			// The deadline only makes a regression (retrying forever) fail fast: recorded waits
@@ -170,7 +170,7 @@ func TestRetriesAreBoundedAndConfigurable(t *testing.T) {
 func TestRetry429OnANonRepeatableOperationIsBoundedAndNotAmbiguous(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
 	c, waits := faultClient(t, srv.URL)
@@ -239,7 +239,7 @@ func TestRetryAfterAsHTTPDate(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
 	tc := one(t, "is not repeatable and sends a body", unsentWithBody)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", time.Now().Add(3*time.Second).UTC().Format(http.TimeFormat))
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
@@ -261,7 +261,7 @@ func TestRetryAfterOfAnHourIsCapped(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "3600")
 			testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
@@ -281,7 +281,7 @@ func TestRetryAfterOfAnHourIsCapped(t *testing.T) {
 func TestRetryAfterOfAnHourDeadlineWins(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "3600")
 		testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
@@ -304,7 +304,7 @@ func TestRetryAfterOfAnHourDeadlineWins(t *testing.T) {
 func TestRetryWaitEndsWithTheContext(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "3600")
 		testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
@@ -360,7 +360,7 @@ func TestTLSCertificateFailureIsUnsentAndNotRetried(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
 	var hits atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(_ http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	srv.Config.ErrorLog = quietLogger() // the handshake error is expected
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -413,8 +413,8 @@ func TestConnectionResetAfterWriteOnANonRepeatableOperationIsNotRetried(t *testi
 				t.Parallel()
 				noLeaks(t)
 				var received atomic.Int32
-				base := rawServer(t, func(n int, conn net.Conn) {
-					if _, _, err := readRequest(conn); err != nil {
+				base := rawServer(t, func(_ int, conn net.Conn) {
+					if err := readRequest(conn); err != nil {
 						return
 					}
 					received.Add(1)
@@ -445,8 +445,8 @@ func TestConnectionResetAfterWriteOnARepeatableOperationIsRetried(t *testing.T) 
 		t.Parallel()
 		noLeaks(t)
 		var received atomic.Int32
-		base := rawServer(t, func(n int, conn net.Conn) {
-			if _, _, err := readRequest(conn); err != nil {
+		base := rawServer(t, func(_ int, conn net.Conn) {
+			if err := readRequest(conn); err != nil {
 				return
 			}
 			if received.Add(1) == 1 {
@@ -466,8 +466,8 @@ func TestConnectionResetAfterWriteOnARepeatableOperationIsRetried(t *testing.T) 
 		t.Parallel()
 		noLeaks(t)
 		var received atomic.Int32
-		base := rawServer(t, func(n int, conn net.Conn) {
-			if _, _, err := readRequest(conn); err == nil {
+		base := rawServer(t, func(_ int, conn net.Conn) {
+			if err := readRequest(conn); err == nil {
 				received.Add(1)
 				reset(conn)
 			}
@@ -581,7 +581,7 @@ func TestCancelledContext(t *testing.T) {
 	t.Run("before the call", func(t *testing.T) {
 		t.Parallel()
 		noLeaks(t)
-		srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {})
+		srv := testkit.NewServer(t, func(_ int, _ http.ResponseWriter, _ *http.Request) {})
 		c, _ := faultClient(t, srv.URL)
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -659,7 +659,7 @@ func TestResponseCapIsConfigurable(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
 	tc := one(t, "is repeatable", repeatable)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, tc.Response) })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
 	c, _ := faultClient(t, srv.URL, b2b.WithMaxResponseBytes(int64(len(tc.Response))))
 	_, err := testkit.Call(t.Context(), c, tc.Minimal)
 	require.NoError(t, err, "a body of exactly the cap is read")
@@ -694,7 +694,7 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 	}{
 		{
 			name: "truncated JSON",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-Request-Id", "request-id-truncated")
 				_, _ = w.Write([]byte(`{"request_id":"request-id-x","status_code":200,"memb`))
 			},
@@ -708,7 +708,7 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name: "body cut off before its Content-Length",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Length", "5000")
 				_, _ = w.Write([]byte(`{"request_id":"request-`))
 				w.(http.Flusher).Flush()
@@ -729,10 +729,10 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name: "wrong shape",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				_, _ = w.Write([]byte(`{"status_code":"two hundred","request_id":["x"]}`))
 			},
-			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
+			check: func(t *testing.T, _ fixtures.Case, err error, hits int) {
 				var de *b2b.DecodeError
 				require.ErrorAs(t, err, &de)
 				assert.Equal(t, 1, hits)
@@ -740,15 +740,15 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name:   "empty 200",
-			handle: func(w http.ResponseWriter, r *http.Request) {},
-			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
+			handle: func(_ http.ResponseWriter, _ *http.Request) {},
+			check: func(t *testing.T, _ fixtures.Case, err error, _ int) {
 				var de *b2b.DecodeError
 				require.ErrorAs(t, err, &de)
 			},
 		},
 		{
 			name: "HTML 502 from a proxy",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				w.WriteHeader(http.StatusBadGateway)
 				_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
@@ -769,11 +769,11 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name: "empty 500",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-Request-Id", "request-id-empty-500")
 				w.WriteHeader(http.StatusInternalServerError)
 			},
-			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
+			check: func(t *testing.T, _ fixtures.Case, err error, _ int) {
 				var e *b2b.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, http.StatusInternalServerError, e.StatusCode)
@@ -783,10 +783,10 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name: "empty 400",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusBadRequest)
 			},
-			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
+			check: func(t *testing.T, _ fixtures.Case, err error, hits int) {
 				var e *b2b.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, http.StatusBadRequest, e.StatusCode)
@@ -796,10 +796,10 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 		},
 		{
 			name: "Stytch error with a multi-line message",
-			handle: func(w http.ResponseWriter, r *http.Request) {
+			handle: func(w http.ResponseWriter, _ *http.Request) {
 				testkit.Error(w, http.StatusNotFound, "member_not_found", "Member\nnot\r\nfound.")
 			},
-			check: func(t *testing.T, tc fixtures.Case, err error, hits int) {
+			check: func(t *testing.T, _ fixtures.Case, err error, _ int) {
 				var e *b2b.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, b2b.ErrorTypeMemberNotFound, e.ErrorType)
@@ -814,7 +814,7 @@ func TestHostileAndBrokenBodies(t *testing.T) {
 			t.Run(cs.name+"/"+tc.Op.ID, func(t *testing.T) {
 				t.Parallel()
 				noLeaks(t)
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) { cs.handle(w, r) })
+				srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { cs.handle(w, r) })
 				c, _ := faultClient(t, srv.URL)
 				resp, err := testkit.Call(t.Context(), c, tc.Minimal)
 				requireNoResponse(t, resp, err)
@@ -834,7 +834,7 @@ func TestConnectionsAreReusedUnderConcurrency(t *testing.T) {
 	// decoding the full fixture 4,000 times under the race detector would take most of a minute.
 	small := []byte(`{"request_id":"request-id-small","status_code":200}`)
 	var conns, served atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if served.Add(1)%5 == 0 {
 			testkit.Error(w, http.StatusNotFound, "member_not_found", "Member not found.")
 			return
@@ -901,9 +901,8 @@ func (b *bodyTracker) RoundTrip(r *http.Request) (*http.Response, error) {
 
 type trackedBody struct {
 	io.ReadCloser
-	t          *bodyTracker
-	eof, shut  bool
-	closeCount int
+	t         *bodyTracker
+	eof, shut bool
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
@@ -935,31 +934,31 @@ func TestEveryBodyIsDrainedAndClosed(t *testing.T) {
 		wantDrained bool
 		wantErr     bool
 	}{
-		{"success", get, nil, func(n int, w http.ResponseWriter, r *http.Request) { okWithRequestID(w, get.Response) }, 1, true, false},
-		{"stytch error", post, nil, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"success", get, nil, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, get.Response) }, 1, true, false},
+		{"stytch error", post, nil, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			testkit.Error(w, http.StatusUnauthorized, "unauthorized_credentials", "no")
 		}, 1, true, true},
-		{"retried 503 then success", get, nil, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"retried 503 then success", get, nil, func(n int, w http.ResponseWriter, _ *http.Request) {
 			if n < 3 {
 				testkit.Error(w, http.StatusServiceUnavailable, "unavailable", "later")
 				return
 			}
 			okWithRequestID(w, get.Response)
 		}, 3, true, false},
-		{"retried 429 on an operation that is not repeatable", post, nil, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"retried 429 on an operation that is not repeatable", post, nil, func(n int, w http.ResponseWriter, _ *http.Request) {
 			if n == 1 {
 				testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "later")
 				return
 			}
 			okWithRequestID(w, post.Response)
 		}, 2, true, false},
-		{"decode error", post, nil, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"decode error", post, nil, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			_, _ = io.WriteString(w, `{"status_code": "x"}`)
 		}, 1, true, true},
-		{"oversize, drained when small enough", get, []b2b.Option{b2b.WithMaxResponseBytes(1024)}, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"oversize, drained when small enough", get, []b2b.Option{b2b.WithMaxResponseBytes(1024)}, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			_, _ = w.Write(bytes.Repeat([]byte(" "), 8<<10))
 		}, 1, true, true},
-		{"large error body", post, nil, func(n int, w http.ResponseWriter, r *http.Request) {
+		{"large error body", post, nil, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write(bytes.Repeat([]byte("x"), 100<<10)) // more than errorBodyCap
 		}, 1, true, true},
@@ -975,7 +974,7 @@ func TestEveryBodyIsDrainedAndClosed(t *testing.T) {
 			c, _ := faultClient(t, srv.URL, append([]b2b.Option{b2b.WithHTTPClient(&http.Client{Transport: tracker})}, cs.opts...)...)
 			_, err := testkit.Call(t.Context(), c, cs.tc.Minimal)
 			assert.Equal(t, cs.wantErr, err != nil, "error: %v", err)
-			assert.Equal(t, int32(cs.wantBodies), tracker.opened.Load())
+			assert.Equal(t, cs.wantBodies, int(tracker.opened.Load()))
 			assert.Equal(t, tracker.opened.Load(), tracker.closed.Load(), "every body is closed")
 			if cs.wantDrained {
 				assert.Equal(t, tracker.opened.Load(), tracker.drained.Load(), "every body is read to the end")
@@ -989,7 +988,7 @@ func TestEveryBodyIsDrainedAndClosed(t *testing.T) {
 func TestRequestWithoutGetBodyIsNotReplayed(t *testing.T) {
 	t.Parallel()
 	noLeaks(t)
-	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusTooManyRequests, "too_many_requests", "slow down")
 	})
 	c, waits := faultClient(t, srv.URL)
@@ -1025,7 +1024,7 @@ func TestSuccessBodyCutOffByTheDeadline(t *testing.T) {
 				t.Parallel()
 				noLeaks(t)
 				stop := make(chan struct{})
-				srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", "application/json")
 					w.Header().Set("Content-Length", strconv.Itoa(len(tc.Response)))
 					w.WriteHeader(http.StatusOK)

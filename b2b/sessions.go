@@ -286,7 +286,7 @@ func jwksFetcher(x *executor, projectID string) sessionjwt.FetchFunc {
 		if err := x.run(ctx, &SessionsGetJWKSParams{ProjectID: projectID}, nil, nil, &resp); err != nil {
 			return nil, err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }() // the body is read (or given up on) before this runs
 		if resp.StatusCode != http.StatusOK {
 			return nil, fmt.Errorf("%s%s: %d %s", errPrefix, "sessionsGetJWKS", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}

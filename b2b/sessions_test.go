@@ -35,11 +35,11 @@ var jwtKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 const jwtKid = "jwk-test-facade"
 
-// signJWT signs claims as Stytch signs session JWTs (RS256, kid, typ JWT).
-func signJWT(t *testing.T, key *rsa.PrivateKey, kid string, claims map[string]any) string {
+// signJWT signs claims as Stytch signs session JWTs (RS256, kid jwtKid, typ JWT).
+func signJWT(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", jwtKid))
 	require.NoError(t, err)
 	payload, err := json.Marshal(claims)
 	require.NoError(t, err)
@@ -79,7 +79,7 @@ func newJWTServer(t *testing.T, onAuthenticate func(w http.ResponseWriter, r *ht
 	require.NoError(t, err)
 	keys := fmt.Sprintf(`{"keys":[%s],"request_id":"request-id-test-jwks","status_code":200}`, jwk)
 	s := &jwtServer{}
-	s.Server = testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	s.Server = testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/v1/b2b/sessions/jwks/"):
 			w.Header().Set("Content-Type", "application/json")
@@ -107,7 +107,7 @@ func TestAuthenticateJWTLocally(t *testing.T) {
 	t.Parallel()
 	srv := newJWTServer(t, nil)
 	c, _ := faultClient(t, srv.URL)
-	token := signJWT(t, jwtKey(), jwtKid, sessionClaims(time.Now()))
+	token := signJWT(t, jwtKey(), sessionClaims(time.Now()))
 
 	var wg sync.WaitGroup
 	for range 16 {
@@ -146,7 +146,7 @@ func TestAuthenticateJWTLocally(t *testing.T) {
 
 func TestAuthenticateJWTFailures(t *testing.T) {
 	t.Parallel()
-	srv := newJWTServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := newJWTServer(t, func(w http.ResponseWriter, _ *http.Request) {
 		testkit.Error(w, http.StatusNotFound, "session_not_found", "no such session")
 	})
 	c, _ := faultClient(t, srv.URL)
@@ -155,7 +155,7 @@ func TestAuthenticateJWTFailures(t *testing.T) {
 	now := time.Now()
 	foreign := sessionClaims(now)
 	foreign["aud"] = []string{"project-test-someone-else"}
-	good := signJWT(t, jwtKey(), jwtKid, sessionClaims(now))
+	good := signJWT(t, jwtKey(), sessionClaims(now))
 	tampered := good[:len(good)-4] + strings.Repeat("A", 4)
 	if tampered == good {
 		tampered = good[:len(good)-4] + "BBBB"
@@ -165,10 +165,10 @@ func TestAuthenticateJWTFailures(t *testing.T) {
 		token  string
 		reason b2b.JWTReason
 	}{
-		{"expired", signJWT(t, jwtKey(), jwtKid, sessionClaims(now.Add(-time.Hour))), b2b.JWTExpired},
+		{"expired", signJWT(t, jwtKey(), sessionClaims(now.Add(-time.Hour))), b2b.JWTExpired},
 		{"tampered", tampered, b2b.JWTBadSignature},
-		{"signed by another key", signJWT(t, other, jwtKid, sessionClaims(now)), b2b.JWTBadSignature},
-		{"another project", signJWT(t, jwtKey(), jwtKid, foreign), b2b.JWTWrongAudience},
+		{"signed by another key", signJWT(t, other, sessionClaims(now)), b2b.JWTBadSignature},
+		{"another project", signJWT(t, jwtKey(), foreign), b2b.JWTWrongAudience},
 		{"not a JWT", "not.a.jwt", b2b.JWTMalformed},
 	}
 	for _, cs := range cases {
@@ -210,7 +210,7 @@ func TestAuthenticateJWTOlderThanMaxAgeIsCheckedRemotely(t *testing.T) {
 		okWithRequestID(w, tc)
 	})
 	c, _ := faultClient(t, srv.URL)
-	token := signJWT(t, jwtKey(), jwtKid, sessionClaims(time.Now().Add(-2*time.Minute)))
+	token := signJWT(t, jwtKey(), sessionClaims(time.Now().Add(-2*time.Minute)))
 
 	s, err := c.Sessions.AuthenticateJWT(t.Context(), token, b2b.WithMaxTokenAge(time.Minute))
 	require.NoError(t, err)

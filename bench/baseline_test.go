@@ -74,7 +74,7 @@ func (c *baselineClient) do(ctx context.Context, method, path string, in, out an
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return fmt.Errorf("stytch: %s %s: status %d", method, path, resp.StatusCode)

@@ -21,7 +21,7 @@ const (
 	ExtRetry = "x-stytch-retry"
 	// ExtSecret, set to true on a property or header parameter, marks a credential: it is
 	// redacted when printed or logged and scrubbed from error messages.
-	ExtSecret = "x-stytch-secret"
+	ExtSecret = "x-stytch-secret" //nolint:gosec // G101: the name of a spec extension that marks secrets, not one
 	// ExtKnownValues, on a response string property (or the items of an array of strings), lists
 	// the values the API is known to send without closing the set: decoding accepts any value, the
 	// generator emits a named type with one constant per value, and the drift checker reports

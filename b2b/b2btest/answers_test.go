@@ -265,7 +265,7 @@ func TestSessionJWTsVerifyAgainstTheJWKS(t *testing.T) {
 			d := sha256.Sum256([]byte(in))
 			assert.NoError(t, rsa.VerifyPKCS1v15(&k.PublicKey, crypto.SHA256, d[:], sg))
 		}
-		small, err := rsa.GenerateKey(rand.Reader, 1024)
+		small, err := rsa.GenerateKey(rand.Reader, 1024) //nolint:gosec // G403: too small on purpose: the fake must refuse it
 		require.NoError(t, err)
 		assert.Contains(t, panicMessage(func() { b2btest.NewStandalone(b2btest.WithSigningKey(small)) }), "2048")
 	})

@@ -80,7 +80,7 @@ func TestSessionsBelongToTheirMember(t *testing.T) {
 	t.Run("both session_token and session_jwt are refused", func(t *testing.T) {
 		_, err := c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: srv.Token(b2btest.MagicLinksAuthenticate, org, "alice@example.com"),
 			SessionToken: &alice.SessionToken, SessionJWT: &alice.SessionJWT})
-		e := requireStytchError(t, err, http.StatusBadRequest, "invalid_request")
+		e := stytchError(t, err, http.StatusBadRequest, "invalid_request")
 		assert.Contains(t, e.ErrorMessage, "not both")
 	})
 }
@@ -117,7 +117,7 @@ func TestPathsAreCleanedBeforeRouting(t *testing.T) {
 		{"/v1//b2b/recovery_codes/o/./m", http.StatusOK},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
 			require.NoError(t, err)
 			req.URL.Opaque = tc.path // sent as written, as the official Go SDK does
 			req.SetBasicAuth("p", "s")

@@ -38,7 +38,7 @@ func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body, rerr := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close() // read to the end above; replaced below
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if rerr == nil {
 		if r, ferr := contract.MustShared().Find(req.Method, req.URL.EscapedPath()); ferr == nil {
@@ -121,8 +121,8 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		b2btest.WithOrganization(org), b2btest.WithMember(member),
 		b2btest.WithOrganization(restrictedOrg), b2btest.WithOrganization(mfaOrg),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-mfa", EmailAddress: "ada@full.example", MFAPhoneNumber: "+14155550100", DefaultMFAMethod: "sms_otp"}))
-	cap := &capture{bodies: map[string][][]byte{}}
-	c := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: cap}))
+	captured := &capture{bodies: map[string][][]byte{}}
+	c := srv.Client(b2b.WithHTTPClient(&http.Client{Transport: captured}))
 	ctx := context.Background()
 	must := func(_ any, err error) {
 		t.Helper()
@@ -155,7 +155,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 	must(c.OAuth.Discovery.Authenticate(ctx, &b2b.OAuthDiscoveryAuthenticateParams{DiscoveryOAuthToken: srv.Token(b2btest.OAuthDiscoveryAuthenticate, "", "ada@full.example")}))
 
 	// The discovery and session operations, sent raw (the facade has no methods for them yet).
-	raw := &http.Client{Transport: cap}
+	raw := &http.Client{Transport: captured}
 	post := func(op gen.Operation, path string, params, out any) {
 		t.Helper()
 		b, err := json.Marshal(params)
@@ -164,7 +164,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		if params == nil {
 			body = nil
 		}
-		req, err := http.NewRequest(method, srv.URL+path, body)
+		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, body)
 		require.NoError(t, err)
 		req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
 		if body != nil {
@@ -172,7 +172,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 		}
 		resp, err := raw.Do(req)
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		defer func() { assert.NoError(t, resp.Body.Close()) }()
 		data, _ := io.ReadAll(resp.Body)
 		require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", op.ID, data)
 		if out != nil {
@@ -211,7 +211,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 	// Every other operation (one the fake has no behavior for answers with a complete example
 	// built from the spec) is called once with its complete fixture.
 	for _, tc := range fixtures.Cases() {
-		if len(cap.bodies[tc.Op.ID]) == 0 {
+		if len(captured.bodies[tc.Op.ID]) == 0 {
 			_, err := testkit.Do(ctx, c, tc, fixtures.Full)
 			require.NoError(t, err, "%s: no scenario above covers it; if the fake has behavior for it, add one", tc.Op.ID)
 		}
@@ -233,7 +233,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 			byPtr[f.Pointer] = f
 		}
 		var trees []any
-		for _, b := range cap.bodies[op.ID] {
+		for _, b := range captured.bodies[op.ID] {
 			var tree any
 			require.NoError(t, json.Unmarshal(b, &tree))
 			trees = append(trees, tree)

@@ -95,7 +95,9 @@ func (e *encoder) learn(t reflect.Type, schema *openapi3.Schema) {
 		}
 		if ft.Kind() == reflect.Slice {
 			child = itemsOf(child)
-			for ft = ft.Elem(); ft.Kind() == reflect.Pointer; ft = ft.Elem() {
+			ft = ft.Elem()
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
 			}
 		}
 		e.learn(ft, child)

@@ -19,7 +19,7 @@ func Example() {
 	srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
 
 	_, err := srv.Client().MagicLinks.Authenticate(context.Background(),
-		&b2b.MagicLinksAuthenticateParams{MagicLinksToken: "token-from-an-old-email"})
+		&b2b.MagicLinksAuthenticateParams{MagicLinksToken: "token-from-an-old-email"}) //nolint:gosec // G101: a made-up token the fake refuses
 
 	var e *b2b.Error
 	if errors.As(err, &e) {

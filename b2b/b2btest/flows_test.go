@@ -49,7 +49,7 @@ func (f *flow) call(op gen.Operation, path string, params, out any, header ...st
 	if path == "" {
 		path = op.Path
 	}
-	req, err := http.NewRequest(op.Method, f.srv.URL+path, body)
+	req, err := http.NewRequestWithContext(f.t.Context(), op.Method, f.srv.URL+path, body)
 	require.NoError(f.t, err)
 	req.SetBasicAuth(b2btest.ProjectID, b2btest.Secret)
 	req.Header.Set("Content-Type", "application/json")
@@ -58,7 +58,7 @@ func (f *flow) call(op gen.Operation, path string, params, out any, header ...st
 	}
 	resp, err := f.hc.Do(req)
 	require.NoError(f.t, err)
-	defer resp.Body.Close()
+	defer func() { assert.NoError(f.t, resp.Body.Close()) }()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(f.t, err)
 	if resp.StatusCode != http.StatusOK {
@@ -102,7 +102,7 @@ func verifier(t *testing.T, srv *b2btest.Server, now func() time.Time) *sessionj
 			if err != nil {
 				return nil, err
 			}
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }() // a failed read is the error returned
 			return io.ReadAll(resp.Body)
 		},
 	})

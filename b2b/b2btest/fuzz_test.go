@@ -57,7 +57,7 @@ func FuzzRequestDecoding(f *testing.F) {
 		if strings.HasPrefix(path, b2btest.ControlPath) {
 			return // the control API may legitimately script 5xx answers
 		}
-		req := httptest.NewRequest(http.MethodGet, "http://fake.invalid/", bytes.NewReader(body))
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "http://fake.invalid/", bytes.NewReader(body))
 		req.Method, req.URL.Path, req.URL.RawPath, req.RequestURI = method, path, path, path
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBasicAuth("project-test-fuzz", "secret")

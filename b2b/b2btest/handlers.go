@@ -101,12 +101,12 @@ func (s *Server) impersonatedFactor() gen.AuthenticationFactor {
 // authMethod is the organization auth method (allowed_auth_methods) a primary factor uses, or ""
 // for a factor that is not a primary authentication method.
 func authMethod(f gen.AuthenticationFactor) gen.PrimaryRequiredAllowedAuthMethods {
-	switch {
-	case f.Type == "magic_link":
+	switch f.Type {
+	case "magic_link":
 		return "magic_link"
-	case f.Type == "password":
+	case "password":
 		return "password"
-	case f.Type == "oauth":
+	case "oauth":
 		return gen.PrimaryRequiredAllowedAuthMethods(strings.TrimPrefix(string(f.DeliveryMethod), "oauth_") + "_oauth")
 	}
 	return ""
@@ -891,7 +891,7 @@ func (s *Server) recoveryCodesRecover(c *call, p *gen.RecoveryCodesRecoverReques
 		Organization:           o.org,
 		SessionToken:           sess.token,
 		SessionJWT:             sess.jwt,
-		RecoveryCodesRemaining: int32(len(ms.recoveryCodes())),
+		RecoveryCodesRemaining: int32(len(ms.recoveryCodes())), //nolint:gosec // G115: at most recoveryCodeCount (10)
 		MemberSession:          s.memberSession(o, ms, sess),
 		MemberDevice:           s.memberDevice(p.TelemetryID),
 		StatusCode:             http.StatusOK,

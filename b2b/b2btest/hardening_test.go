@@ -72,13 +72,13 @@ func TestBodyCap(t *testing.T) {
 					return
 				}
 			}
-			pw.Close()
+			_ = pw.Close() // a pipe's Close always returns nil
 		}()
-		req, err := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, pr)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, pr)
 		require.NoError(t, err)
 		req.SetBasicAuth("p", "s")
 		got := do(t, req)
-		pr.Close()
+		_ = pr.Close() // a pipe's Close always returns nil
 		assert.Equal(t, http.StatusRequestEntityTooLarge, got.status)
 	})
 
@@ -93,9 +93,9 @@ func TestBodyCap(t *testing.T) {
 // hold Close.
 func TestCloseIsBoundedWithAHalfSentBody(t *testing.T) {
 	srv := b2btest.NewStandalone()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // after Close, the server may have cut it already
 	_, err = fmt.Fprintf(conn, "POST /v1/b2b/magic_links/authenticate HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cDpz\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"magic")
 	require.NoError(t, err)
 	time.Sleep(50 * time.Millisecond) // the handler is now reading the body

@@ -70,7 +70,7 @@ func (st *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body, rerr := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close() // read to the end above; replaced below
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if rerr == nil {
 		if verr := validator(st.t).Response(route, resp.StatusCode, resp.Header, body); verr != nil {
@@ -317,7 +317,7 @@ func send(t *testing.T, srv *b2btest.Server, method, path, body string, auth boo
 	if body != "" {
 		rd = bytes.NewBufferString(body)
 	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, rd)
 	require.NoError(t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -332,9 +332,9 @@ func do(t *testing.T, req *http.Request) rawResponse {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	return rawResponse{status: resp.StatusCode, header: resp.Header, body: b}
 }
 

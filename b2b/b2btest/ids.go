@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -40,17 +39,6 @@ func randomToken() string {
 	b := make([]byte, 33)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// fakeJWT returns a string shaped like a session JWT. It is not signed: the fake issues it for code
-// that stores or forwards JWTs, not for code that verifies them.
-func fakeJWT(claims map[string]any) string {
-	header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": "jwk-test-b2btest", "typ": "JWT"})
-	payload, _ := json.Marshal(claims)
-	sig := make([]byte, 32)
-	_, _ = rand.Read(sig)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload) + "." + enc.EncodeToString(sig)
 }
 
 // recoveryCode returns the i-th recovery code of a member's generation gen, in Stytch's

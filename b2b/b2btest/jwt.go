@@ -119,12 +119,6 @@ func (sg *signer) signature(input string) string {
 	return base64.RawURLEncoding.EncodeToString(sig)
 }
 
-// sign returns a compact JWS of claims.
-func (sg *signer) sign(claims map[string]any) string {
-	input := sg.signingInput(claims)
-	return input + "." + sg.signature(input)
-}
-
 // genJWK returns the signing key as the spec's JWK, with its SHA-256 certificate thumbprint
 // under both spellings the sources use.
 func (sg *signer) genJWK() gen.JWK {

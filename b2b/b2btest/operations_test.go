@@ -96,8 +96,9 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 			}
 			if _, ok := params.(*gen.OAuthDiscoveryAuthenticateRequest); ok {
 				// Give discovery something to find.
-				srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
+				_, err := srv.Client().MagicLinks.Email.LoginOrSignup(context.Background(), &b2b.MagicLinksEmailLoginOrSignupParams{
 					OrganizationID: fixtures.OrganizationID, EmailAddress: "someone@example.com"})
+				require.NoError(t, err)
 			}
 			params, headers, _ := liveSessionsFor(t, srv, params, tc.Headers)
 			req, err := params.(interface {
@@ -129,7 +130,7 @@ func TestErrorAnswersMatchTheSpec(t *testing.T) {
 		`{"magic_links_token":"b"}`, // scripted 429
 		`{"magic_links_token":""}`,  // 400
 	} {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, stringsReader(body))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path, stringsReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBasicAuth("p", "s")
@@ -140,7 +141,7 @@ func TestErrorAnswersMatchTheSpec(t *testing.T) {
 		assert.GreaterOrEqual(t, resp.status, 400)
 		assert.NoError(t, v.Response(route, resp.status, resp.header, resp.body))
 		e := resp.errorBody(t)
-		assert.Equal(t, int32(resp.status), e.StatusCode)
+		assert.Equal(t, resp.status, int(e.StatusCode))
 		assert.NotEmpty(t, e.RequestID)
 		assert.NotEmpty(t, e.ErrorMessage)
 		require.NotNil(t, e.ErrorURL)
@@ -203,7 +204,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 	})
 
 	t.Run("default session lifetime is 60 minutes", func(t *testing.T) {
-		resp, err := c.OAuth.Authenticate(ctx, &b2b.OAuthAuthenticateParams{OAuthToken: "fresh-oauth-token"})
+		resp, err := c.OAuth.Authenticate(ctx, &b2b.OAuthAuthenticateParams{OAuthToken: "fresh-oauth-token"}) //nolint:gosec // G101: a made-up token the fake accepts
 		require.NoError(t, err)
 		require.NotNil(t, resp.MemberSession)
 		assert.Equal(t, now.Add(60*time.Minute), resp.MemberSession.ExpiresAt)

@@ -19,6 +19,8 @@ import (
 //
 // A 200 answer is about the sandbox member (SandboxEmail) of the sandbox organization, which the
 // fake creates the first time a sandbox value is used, in Strict mode too.
+//
+//nolint:gosec // G101: Stytch's published sandbox test values, which only its test environment accepts
 const (
 	SandboxEmail             = "sandbox@stytch.com"
 	SandboxOrganizationID    = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"

@@ -18,7 +18,15 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
-func requireStytchError(t *testing.T, err error, status int, errorType string) *b2b.Error {
+// requireStytchError asserts that err is a *b2b.Error with status, errorType and a request ID.
+func requireStytchError(t *testing.T, err error, status int, errorType string) {
+	t.Helper()
+	_ = stytchError(t, err, status, errorType)
+}
+
+// stytchError asserts what requireStytchError does and returns the *b2b.Error, for tests that
+// check more of it.
+func stytchError(t *testing.T, err error, status int, errorType string) *b2b.Error {
 	t.Helper()
 	var e *b2b.Error
 	require.ErrorAs(t, err, &e)
@@ -278,7 +286,7 @@ func TestRateLimitThenSuccessThroughTheSDKRetry(t *testing.T) {
 	// Without retries the 429 reaches the caller.
 	srv.On(b2btest.MagicLinksAuthenticate).RateLimit(0)
 	_, err = srv.Client(b2b.WithMaxRetries(0)).MagicLinks.Authenticate(context.Background(), &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "tok-2"})
-	e := requireStytchError(t, err, http.StatusTooManyRequests, "too_many_requests")
+	e := stytchError(t, err, http.StatusTooManyRequests, "too_many_requests")
 	assert.True(t, e.Retryable())
 }
 
@@ -377,7 +385,7 @@ func TestFailTimesAndPending(t *testing.T) {
 
 	params := &b2b.MagicLinksEmailInviteParams{OrganizationID: "o", EmailAddress: "a@example.com"}
 	_, err := c.MagicLinks.Email.Invite(ctx, params)
-	e := requireStytchError(t, err, 503, "internal_server_error")
+	e := stytchError(t, err, 503, "internal_server_error")
 	assert.True(t, e.OutcomeUnknown, "a 5xx on an operation that sends email leaves the outcome unknown")
 	assert.Equal(t, 1, srv.Pending(b2btest.MagicLinksEmailInvite))
 	assert.Empty(t, srv.Emails(), "a scripted failure does not run the operation")
@@ -390,13 +398,13 @@ func TestFailTimesAndPending(t *testing.T) {
 
 	srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
 	_, err = c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "t"})
-	e = requireStytchError(t, err, 404, "magic_link_not_found")
+	e = stytchError(t, err, 404, "magic_link_not_found")
 	assert.Contains(t, e.ErrorMessage, "magic link")
 	assert.Contains(t, e.ErrorURL, "https://stytch.com/docs/api/errors/404")
 
 	srv.On(b2btest.MagicLinksAuthenticate).Fail(418, "teapot")
 	_, err = c.MagicLinks.Authenticate(ctx, &b2b.MagicLinksAuthenticateParams{MagicLinksToken: "t"})
-	e = requireStytchError(t, err, 418, "teapot")
+	e = stytchError(t, err, 418, "teapot")
 	assert.Contains(t, e.ErrorMessage, "teapot")
 
 	// Scripts wait for a valid request: an invalid one gets its 400 and leaves the script.

@@ -191,6 +191,8 @@ func (s *Server) Pending(op Operation) int {
 }
 
 // messages are the error messages of the error types the fake knows; others get a generic one.
+//
+//nolint:gosec // G101: keys are error types such as "oauth_token_not_found", values their messages
 var messages = map[string]string{
 	"magic_link_not_found":                "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user.",
 	"oauth_token_not_found":               "The OAuth token could not be found: it was already used or has expired. Start the OAuth flow again.",

@@ -24,7 +24,7 @@ import (
 // Project ID and secret used by Server.Client. The fake accepts any non-empty Basic credentials.
 const (
 	ProjectID = "project-test-b2btest"
-	Secret    = "secret-test-b2btest"
+	Secret    = "secret-test-b2btest" //nolint:gosec // G101: the fake's published test secret, which it accepts like any other
 )
 
 // MaxBodyBytes is the largest request body the fake reads: 1 MiB, far above anything the API's
@@ -281,7 +281,7 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		if s.hs != nil {
-			s.hs.Listener.Close()
+			_ = s.hs.Listener.Close()     // no new connections; s.hs.Close closes it again
 			s.hs.CloseClientConnections() // a half-sent body must not hold Close
 			s.hs.Close()
 		}
@@ -313,7 +313,7 @@ type apiError struct {
 func (e *apiError) body(requestID string) gen.Error {
 	u := fmt.Sprintf("https://stytch.com/docs/api/errors/%d", e.status)
 	return gen.Error{
-		StatusCode:   int32(e.status),
+		StatusCode:   int32(e.status), //nolint:gosec // G115: an HTTP status code the fake chose, three digits
 		RequestID:    requestID,
 		ErrorType:    gen.ErrorType(e.errorType),
 		ErrorMessage: e.message,
@@ -334,7 +334,7 @@ func newRequestID() string { return testID("request-id", randomToken()) }
 func writeBytes(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(b) //nolint:gosec // G705: a JSON body served as application/json to API clients, not a page
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {

@@ -132,7 +132,7 @@ func TestRequestsWithoutCredentialsGet401(t *testing.T) {
 	}
 
 	t.Run("malformed credentials", func(t *testing.T) {
-		req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/b2b/recovery_codes/o/m", nil)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/v1/b2b/recovery_codes/o/m", nil)
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Basic not-base64!")
 		assert.Equal(t, http.StatusUnauthorized, do(t, req).status)

@@ -405,15 +405,17 @@ func (s *stub) RoundTrip(*http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: s.status, Header: h, Body: io.NopCloser(s.body)}, nil
 }
 
-func roundTrip(t *testing.T, rt http.RoundTripper, method, url string) (*http.Response, []byte, error) {
+// roundTrip sends a body-less request through rt and returns the answer's status and body (the
+// body is read and closed) and the error of reading it.
+func roundTrip(t *testing.T, rt http.RoundTripper, method, url string) (int, []byte, error) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
 	require.NoError(t, err)
 	resp, err := rt.RoundTrip(req)
 	require.NoError(t, err)
 	b, rerr := io.ReadAll(resp.Body)
 	require.NoError(t, resp.Body.Close())
-	return resp, b, rerr
+	return resp.StatusCode, b, rerr
 }
 
 // opURL is the URL of op under base, with every path parameter set to an escaped value.
@@ -522,9 +524,9 @@ func transportEdges(t *testing.T, op gen.Operation) {
 	t.Run("an HTML error page is not checked", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(&stub{status: 502, header: http.Header{"Content-Type": {"text/html"}}, body: strings.NewReader("<html>bad gateway</html>")}, col.Report)
-		resp, got, err := roundTrip(t, tr, op.Method, url)
+		status, got, err := roundTrip(t, tr, op.Method, url)
 		require.NoError(t, err)
-		assert.Equal(t, 502, resp.StatusCode)
+		assert.Equal(t, 502, status)
 		assert.Equal(t, "<html>bad gateway</html>", string(got))
 		assert.Empty(t, col.Findings())
 	})
@@ -561,8 +563,12 @@ func transportEdges(t *testing.T, op gen.Operation) {
 	t.Run("transport errors are returned as they are", func(t *testing.T) {
 		var col drift.Collector
 		tr := drift.NewTransport(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("dial failed") }), col.Report)
-		req, _ := http.NewRequest(op.Method, url, nil)
-		_, err := tr.RoundTrip(req)
+		req, _ := http.NewRequestWithContext(t.Context(), op.Method, url, nil)
+		resp, err := tr.RoundTrip(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		assert.Nil(t, resp)
 		assert.EqualError(t, err, "dial failed")
 	})
 }

@@ -28,6 +28,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -117,7 +118,7 @@ func main() {
 	if *gencount == 0 {
 		*gencount = *rounds
 	}
-	if err := run(config{
+	if err := run(context.Background(), config{
 		rounds: *rounds, benchtime: *benchtime, gencount: *gencount, out: *out, only: *only,
 		suites: strings.Split(*suites, ","), benchstat: *benchstat, strict: *strict, fakeRuns: *fakeRuns,
 	}); err != nil {
@@ -158,7 +159,7 @@ var benchSuitePeers = map[string]pairing{
 	"SessionJWT": {peer: "remote", what: "SDK local session JWT verification / the same JWT checked by the API (b2btest fake on 127.0.0.1)"},
 }
 
-func run(cfg config) error {
+func run(ctx context.Context, cfg config) error {
 	if _, err := os.Stat(filepath.Join("bench", "rounds")); err != nil {
 		return errors.New("run me from the repository root (make bench)")
 	}
@@ -170,7 +171,7 @@ func run(cfg config) error {
 		if cfg.out, err = os.MkdirTemp("", "stytch-bench-"); err != nil {
 			return err
 		}
-	} else if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+	} else if err := mkdirResults(cfg.out); err != nil {
 		return err
 	}
 	if cfg.out, err = filepath.Abs(cfg.out); err != nil {
@@ -191,7 +192,7 @@ func run(cfg config) error {
 
 	// Build once, then check that both halves of every benchmark do the same work.
 	bin := filepath.Join(cfg.out, "bin")
-	if err := os.MkdirAll(bin, 0o755); err != nil {
+	if err := mkdirResults(bin); err != nil {
 		return err
 	}
 	for _, s := range chosen {
@@ -203,17 +204,17 @@ func run(cfg config) error {
 			}
 		}
 		fmt.Printf("build %s: %s\n", s.name, strings.Join(args, " "))
-		if msg, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+		if msg, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil { //nolint:gosec // G204: the suite's own build command
 			hint := ""
 			if s.name == "ogenpeer" || s.name == "jwtpeer" {
 				hint = "\n(" + s.dir + " is a module of its own: after a change to the SDK's go.mod, run go mod tidy in it; " +
 					"for bench/ogenpeer after a change to the spec too, make bench-ogen-generate regenerates the ogen client and tidies its go.mod)"
 			}
-			return fmt.Errorf("building %s: %v\n%s%s", s.name, err, msg, hint)
+			return fmt.Errorf("building %s: %w\n%s%s", s.name, err, msg, hint)
 		}
 		checks := filepath.Join(cfg.out, "checks-"+s.name+".txt")
-		msg, err := runBinary(s, "-test.run", ".", "-test.count", "1")
-		_ = os.WriteFile(checks, msg, 0o644)
+		msg, err := runBinary(ctx, s, "-test.run", ".", "-test.count", "1")
+		_ = writeResult(checks, msg)
 		if err != nil {
 			return fmt.Errorf("the checks of %s failed (%s):\n%s", s.name, checks, msg)
 		}
@@ -223,9 +224,9 @@ func run(cfg config) error {
 	// The benchmarks of each suite that have halves.
 	benches := map[string][]string{}
 	for _, s := range chosen {
-		list, err := runBinary(s, "-test.list", "^Benchmark")
+		list, err := runBinary(ctx, s, "-test.list", "^Benchmark")
 		if err != nil {
-			return fmt.Errorf("listing the benchmarks of %s: %v\n%s", s.name, err, list)
+			return fmt.Errorf("listing the benchmarks of %s: %w\n%s", s.name, err, list)
 		}
 		for _, line := range strings.Fields(string(list)) {
 			name := strings.TrimPrefix(line, "Benchmark")
@@ -241,11 +242,11 @@ func run(cfg config) error {
 	if len(chosen) > 0 && chosen[0].name == "bench" && cfg.gencount > 0 {
 		s := chosen[0]
 		fmt.Printf("generate: %d runs of BenchmarkGenerate\n", cfg.gencount)
-		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
+		msg, err := runBinary(ctx, s, "-test.run", "^$", "-test.bench", "^BenchmarkGenerate$",
 			"-test.benchtime", "3x", "-test.count", strconv.Itoa(cfg.gencount))
-		_ = os.WriteFile(filepath.Join(cfg.out, "generate.txt"), msg, 0o644)
+		_ = writeResult(filepath.Join(cfg.out, "generate.txt"), msg)
 		if err != nil {
-			return fmt.Errorf("BenchmarkGenerate: %v\n%s", err, msg)
+			return fmt.Errorf("BenchmarkGenerate: %w\n%s", err, msg)
 		}
 		gen = parseGenerate(msg)
 	}
@@ -259,11 +260,11 @@ func run(cfg config) error {
 			if raw[name] != nil {
 				continue
 			}
-			f, err := os.Create(filepath.Join(cfg.out, name+".txt"))
+			f, err := os.Create(filepath.Join(cfg.out, name+".txt")) //nolint:gosec // G304: under the -out directory the user chose
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer f.Close() //nolint:errcheck // a record beside the report, which is computed from the output in memory: a failed write loses only the copy
 			raw[name] = f
 		}
 	}
@@ -276,12 +277,12 @@ func run(cfg config) error {
 				sides := roundOrder(r, peer)
 				fmt.Printf("round %d/%d  %-9s %-24s %s then %s\n", r+1, cfg.rounds, s.name, b, sides[0], sides[1])
 				for _, side := range sides {
-					msg, err := runBinary(s, "-test.run", "^$",
+					msg, err := runBinary(ctx, s, "-test.run", "^$",
 						"-test.bench", "^Benchmark"+b+"$/^client="+side+"$",
 						"-test.benchtime", cfg.benchtime, "-test.count", "1")
 					_, _ = raw[s.rawName(peer)].Write(msg)
 					if err != nil {
-						return fmt.Errorf("%s %s client=%s, round %d: %v\n%s", s.name, b, side, r+1, err, msg)
+						return fmt.Errorf("%s %s client=%s, round %d: %w\n%s", s.name, b, side, r+1, err, msg)
 					}
 					m, ok := parseRun(msg, b, side)
 					if !ok {
@@ -297,11 +298,11 @@ func run(cfg config) error {
 	var fakeRes []fakeRun
 	var firstNewServer []float64
 	if fake && cfg.fakeRuns > 0 {
-		if fakeRes, err = runFake(cfg); err != nil {
+		if fakeRes, err = runFake(ctx, cfg); err != nil {
 			return err
 		}
 		if len(chosen) > 0 && chosen[0].name == "bench" && cfg.gencount > 0 {
-			if firstNewServer, err = runFirstNewServer(cfg, chosen[0]); err != nil {
+			if firstNewServer, err = runFirstNewServer(ctx, cfg, chosen[0]); err != nil {
 				return err
 			}
 		}
@@ -333,7 +334,7 @@ func run(cfg config) error {
 	} else {
 		fmt.Fprintln(&report, "all targets met")
 	}
-	_ = os.WriteFile(filepath.Join(cfg.out, "report.txt"), report.Bytes(), 0o644)
+	_ = writeResult(filepath.Join(cfg.out, "report.txt"), report.Bytes())
 
 	if cfg.benchstat != "" {
 		for _, s := range chosen {
@@ -346,8 +347,8 @@ func run(cfg config) error {
 				}
 				done[name] = true
 				args := append(strings.Fields(cfg.benchstat), "-col", "/client@("+peer+" sdk)", filepath.Join(cfg.out, name+".txt"))
-				msg, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-				_ = os.WriteFile(filepath.Join(cfg.out, "benchstat-"+name+".txt"), msg, 0o644)
+				msg, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput() //nolint:gosec // G204: the -benchstat command the user gave
+				_ = writeResult(filepath.Join(cfg.out, "benchstat-"+name+".txt"), msg)
 				fmt.Printf("\nbenchstat, %s (%s; unpaired, over the rounds):\n%s", name, what, msg)
 				if err != nil {
 					fmt.Printf("(benchstat failed: %v)\n", err)
@@ -363,9 +364,21 @@ func run(cfg config) error {
 	return nil
 }
 
+// writeResult writes a file of results. Results are no secret and are read with any tool, so the
+// file gets the mode of any file the user creates.
+func writeResult(path string, data []byte) error {
+	return os.WriteFile(path, data, 0o644) //nolint:gosec // G306: see above
+}
+
+// mkdirResults creates a directory of results (and its parents) with the mode of any directory
+// the user creates, as writeResult does for files.
+func mkdirResults(path string) error {
+	return os.MkdirAll(path, 0o755) //nolint:gosec // G301: see above
+}
+
 // runBinary runs a suite's test binary in its package directory.
-func runBinary(s *suite, args ...string) ([]byte, error) {
-	cmd := exec.Command(s.bin, args...)
+func runBinary(ctx context.Context, s *suite, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, s.bin, args...) //nolint:gosec // G204: the test binary this tool built, with its own flags
 	cmd.Dir = s.dir
 	return cmd.CombinedOutput()
 }
@@ -449,9 +462,9 @@ type summary struct {
 func summarize(sdk, peer []float64, goal *target) summary {
 	n := min(len(sdk), len(peer))
 	ratios := make([]float64, 0, n)
-	for i := range n {
-		if peer[i] != 0 {
-			ratios = append(ratios, sdk[i]/peer[i])
+	for i, p := range peer[:n] {
+		if p != 0 {
+			ratios = append(ratios, sdk[i]/p)
 		}
 	}
 	s := summary{sdk: median(sdk), peer: median(peer), rounds: n}
@@ -636,24 +649,24 @@ const fakeTarget = 1.5
 
 // runFake builds b2b/b2btest's test binary and runs its throughput benchmark cfg.fakeRuns times
 // (each run alternates its own rounds), keeping the output in fake.txt.
-func runFake(cfg config) ([]fakeRun, error) {
+func runFake(ctx context.Context, cfg config) ([]fakeRun, error) {
 	bin := filepath.Join(cfg.out, "bin", "fake.test")
 	args := []string{"go", "test", "-c", "-o", bin, "./b2b/b2btest/"}
 	fmt.Printf("build fake: %s\n", strings.Join(args, " "))
-	if msg, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the fake's benchmark: %v\n%s", err, msg)
+	if msg, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil { //nolint:gosec // G204: a fixed go test -c line
+		return nil, fmt.Errorf("building the fake's benchmark: %w\n%s", err, msg)
 	}
 	s := &suite{name: "fake", dir: filepath.Join("b2b", "b2btest"), bin: bin}
 	var all bytes.Buffer
 	var runs []fakeRun
 	for i := range cfg.fakeRuns {
 		fmt.Printf("fake %d/%d: BenchmarkFakeThroughput (8 callers, alternated rounds)\n", i+1, cfg.fakeRuns)
-		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeThroughput$",
+		msg, err := runBinary(ctx, s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeThroughput$",
 			"-test.benchtime", "1x", "-test.count", "1")
 		all.Write(msg)
 		if err != nil {
-			_ = os.WriteFile(filepath.Join(cfg.out, "fake.txt"), all.Bytes(), 0o644)
-			return nil, fmt.Errorf("BenchmarkFakeThroughput: %v\n%s", err, msg)
+			_ = writeResult(filepath.Join(cfg.out, "fake.txt"), all.Bytes())
+			return nil, fmt.Errorf("BenchmarkFakeThroughput: %w\n%s", err, msg)
 		}
 		run, ok := parseFake(msg)
 		if !ok {
@@ -661,7 +674,7 @@ func runFake(cfg config) ([]fakeRun, error) {
 		}
 		runs = append(runs, run)
 	}
-	_ = os.WriteFile(filepath.Join(cfg.out, "fake.txt"), all.Bytes(), 0o644)
+	_ = writeResult(filepath.Join(cfg.out, "fake.txt"), all.Bytes())
 	return runs, nil
 }
 
@@ -740,16 +753,16 @@ const firstNewServerTarget = 60.0
 
 // runFirstNewServer runs BenchmarkFakeNewServer cfg.gencount times, each in a fresh process, and
 // returns the first-ms of each; the output is kept in newserver.txt.
-func runFirstNewServer(cfg config, s *suite) ([]float64, error) {
+func runFirstNewServer(ctx context.Context, cfg config, s *suite) ([]float64, error) {
 	fmt.Printf("fake: %d fresh processes of BenchmarkFakeNewServer\n", cfg.gencount)
 	var all bytes.Buffer
 	var firsts []float64
 	for range cfg.gencount {
-		msg, err := runBinary(s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeNewServer$", "-test.benchtime", "1x", "-test.count", "1")
+		msg, err := runBinary(ctx, s, "-test.run", "^$", "-test.bench", "^BenchmarkFakeNewServer$", "-test.benchtime", "1x", "-test.count", "1")
 		all.Write(msg)
 		if err != nil {
-			_ = os.WriteFile(filepath.Join(cfg.out, "newserver.txt"), all.Bytes(), 0o644)
-			return nil, fmt.Errorf("BenchmarkFakeNewServer: %v\n%s", err, msg)
+			_ = writeResult(filepath.Join(cfg.out, "newserver.txt"), all.Bytes())
+			return nil, fmt.Errorf("BenchmarkFakeNewServer: %w\n%s", err, msg)
 		}
 		m, ok := parseRun(msg, "FakeNewServer", "")
 		if !ok || m["first-ms"] == 0 {
@@ -757,6 +770,6 @@ func runFirstNewServer(cfg config, s *suite) ([]float64, error) {
 		}
 		firsts = append(firsts, m["first-ms"])
 	}
-	_ = os.WriteFile(filepath.Join(cfg.out, "newserver.txt"), all.Bytes(), 0o644)
+	_ = writeResult(filepath.Join(cfg.out, "newserver.txt"), all.Bytes())
 	return firsts, nil
 }

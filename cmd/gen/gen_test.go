@@ -55,7 +55,7 @@ func brokenSpec(t *testing.T, edits ...edit) string {
 		text = strings.Replace(text, e.old, e.new, 1)
 	}
 	path := filepath.Join(t.TempDir(), "stytch-b2b.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 	return path
 }
 
@@ -97,7 +97,7 @@ func sentinelDir(t *testing.T) (string, func()) {
 	t.Helper()
 	dir := t.TempDir()
 	const content = "do not touch\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "sentinel.txt"), []byte(content), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sentinel.txt"), []byte(content), 0o600))
 	return dir, func() {
 		t.Helper()
 		entries, err := os.ReadDir(dir)
@@ -292,7 +292,7 @@ func TestExternalRefIsRefused(t *testing.T) {
 	})
 	data, err := os.ReadFile(realSpec)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(specPath), "other.yaml"), data, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(specPath), "other.yaml"), data, 0o600))
 	out, untouched := sentinelDir(t)
 
 	code, stdout, stderr := runGen(t, "-root", out, "-spec", specPath)
@@ -481,8 +481,8 @@ func copyGenerated(t *testing.T) string {
 		data, err := os.ReadFile(filepath.Join(realRoot, filepath.FromSlash(f.Name)))
 		require.NoError(t, err)
 		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, data, 0o644))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o750))
+		require.NoError(t, os.WriteFile(p, data, 0o600))
 	}
 	return dir
 }
@@ -508,9 +508,9 @@ func TestCheck(t *testing.T) {
 				p := filepath.Join(dir, "gen", "sdk.gen.go")
 				data, err := os.ReadFile(p)
 				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(p, append(data, []byte("\n// a hand edit\n")...), 0o644))
+				require.NoError(t, os.WriteFile(p, append(data, []byte("\n// a hand edit\n")...), 0o600))
 				require.NoError(t, os.Remove(filepath.Join(dir, "gen", "client.gen.go")))
-				require.NoError(t, os.WriteFile(filepath.Join(dir, "gen", "helpers.go"), []byte("package gen\n"), 0o644))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "gen", "helpers.go"), []byte("package gen\n"), 0o600))
 				return realSpec
 			},
 			wantCode: 1,
@@ -522,7 +522,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "spec changed without regenerating",
-			prepare: func(t *testing.T, dir string) string {
+			prepare: func(t *testing.T, _ string) string {
 				return brokenSpec(t, edit{
 					"Human-readable explanation of the failure.",
 					"Human-readable explanation of what failed.",
@@ -535,7 +535,7 @@ func TestCheck(t *testing.T) {
 		{
 			// info.description reaches no generated code; the input digest in doc.go still changes.
 			name: "spec edit that changes no generated code",
-			prepare: func(t *testing.T, dir string) string {
+			prepare: func(t *testing.T, _ string) string {
 				return brokenSpec(t, edit{"\n  description: |\n", "\n  description: |\n    Edited.\n"})
 			},
 			wantCode: 1,
@@ -597,8 +597,8 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func TestWrite(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(out, "gen"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(out, "gen", "leftover.gen.go"), []byte("package gen\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "gen"), 0o750))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "gen", "leftover.gen.go"), []byte("package gen\n"), 0o600))
 
 	code, stdout, stderr := runGen(t, "-root", out, "-spec", realSpec)
 	require.Equal(t, 0, code, stderr)

@@ -279,7 +279,7 @@ func isDir(p string) bool {
 
 // hasMakeTarget reports whether the makefile at path defines target.
 func hasMakeTarget(path, target string) bool {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the Makefile of the -root the user named
 	if err != nil {
 		return false
 	}
@@ -289,7 +289,7 @@ func hasMakeTarget(path, target string) bool {
 
 // modulePath returns the module path declared by root/go.mod, or "".
 func modulePath(root string) string {
-	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	data, err := os.ReadFile(filepath.Join(root, "go.mod")) //nolint:gosec // G304: the go.mod of the -root the user named
 	if err != nil {
 		return ""
 	}

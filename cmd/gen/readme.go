@@ -39,7 +39,7 @@ func addReadme(root string, files []File) ([]File, error) {
 			sdk = f.Data
 		}
 	}
-	old, err := os.ReadFile(filepath.Join(root, readmeName))
+	old, err := os.ReadFile(filepath.Join(root, readmeName)) //nolint:gosec // G304: the README of the -root the user named
 	if errors.Is(err, fs.ErrNotExist) || sdk == nil {
 		return files, nil
 	}

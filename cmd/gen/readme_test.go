@@ -39,10 +39,10 @@ func (c *DeepClient) Get(ctx any, params *ThingsGetParams, opts ...any) (*int, e
 func readmeRoot(t *testing.T, readme string) string {
 	t.Helper()
 	root := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(root, facadeDir), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(root, facadeDir, "things.go"), []byte(readmeTestFacade), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(root, facadeDir, "models.gen.go"), []byte("package b2b\n\nfunc (c *Client) Hidden(ctx any, p *ThingsMakeParams) {}\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(root, readmeName), []byte(readme), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, facadeDir), 0o750))
+	require.NoError(t, os.WriteFile(filepath.Join(root, facadeDir, "things.go"), []byte(readmeTestFacade), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(root, facadeDir, "models.gen.go"), []byte("package b2b\n\nfunc (c *Client) Hidden(ctx any, p *ThingsMakeParams) {}\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(root, readmeName), []byte(readme), 0o600))
 	return root
 }
 

@@ -48,8 +48,8 @@ func checkout(t *testing.T, extra map[string]string) string {
 			continue
 		}
 		path := filepath.Join(root, filepath.FromSlash(p))
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(c), 0o644))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o750))
+		require.NoError(t, os.WriteFile(path, []byte(c), 0o600))
 	}
 	return root
 }
@@ -171,14 +171,14 @@ func TestRunCheckWhereNothingCanBeChecked(t *testing.T) {
 	t.Parallel()
 	// A module that only depends on the SDK, and vendors it.
 	dependent := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dependent, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire "+sdkModule+" v1.0.0\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dependent, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire "+sdkModule+" v1.0.0\n"), 0o600))
 	vendoredSDK := filepath.Join(dependent, "vendor", filepath.FromSlash(sdkModule))
-	require.NoError(t, os.MkdirAll(filepath.Join(vendoredSDK, "gen"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(vendoredSDK, "gen"), 0o750))
 	// A copy laid out like the module cache (a .../pkg/mod/...@v1.2.3 directory).
 	cached := filepath.Join(t.TempDir(), "pkg", "mod", "github.com", "b2bauth", "stytch-b2b-go@v1.2.3")
-	require.NoError(t, os.MkdirAll(filepath.Join(cached, "spec"), 0o755))
-	require.NoError(t, os.MkdirAll(filepath.Join(cached, "gen"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(cached, "spec", "stytch-b2b.yaml"), []byte("openapi: 3.0.3\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(cached, "spec"), 0o750))
+	require.NoError(t, os.MkdirAll(filepath.Join(cached, "gen"), 0o750))
+	require.NoError(t, os.WriteFile(filepath.Join(cached, "spec", "stytch-b2b.yaml"), []byte("openapi: 3.0.3\n"), 0o600))
 	noGen := checkout(t, nil)
 	require.NoError(t, os.RemoveAll(filepath.Join(noGen, "gen")))
 	noGenWithMake := checkout(t, map[string]string{"Makefile": "generate:\n\tgo run ./cmd/gen\n"})
@@ -272,7 +272,7 @@ func TestRunCheckModuleCacheFromEnvironment(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("GOMODCACHE", cache)
 	root := filepath.Join(cache, "example.com", "fork")
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "spec"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "spec"), 0o750))
 	code, _, stderr, called := runFake(t, "-check", "-root", root)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, called)
@@ -319,7 +319,7 @@ func TestRunHelpersMakeTarget(t *testing.T) {
 		"x := 1\ngenerate :\n\t$(GO) run gen\n": true,
 	} {
 		p := filepath.Join(dir, "Makefile")
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
 		assert.Equal(t, want, hasMakeTarget(p, "generate"), "%q", content)
 	}
 	assert.False(t, hasMakeTarget(filepath.Join(dir, "missing"), "generate"))

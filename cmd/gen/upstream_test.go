@@ -76,7 +76,7 @@ func writeUpstream(t testing.TB, doc *openapi3.T) string {
 	data, err := json.Marshal(doc)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "upstream.json")
-	require.NoError(t, os.WriteFile(path, data, 0o644))
+	require.NoError(t, os.WriteFile(path, data, 0o600))
 	return path
 }
 
@@ -307,7 +307,7 @@ func TestUpstreamSchemaDifferences(t *testing.T) {
 				up.Parent.Properties[up.Name+"_v2"] = up.Parent.Properties[up.Name]
 			},
 			kind:    "FAIL",
-			message: func(s site) string { return "field missing here (optional upstream)" },
+			message: func(_ site) string { return "field missing here (optional upstream)" },
 			suffix:  "_v2",
 		},
 		{
@@ -484,7 +484,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 	}{
 		{
 			name: "operation missing upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				up.Paths.Value(op[1]).SetOperation(op[0], nil)
 				return []want{{"FAIL", op[2], "operation", "not in the upstream document"}}
@@ -493,7 +493,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "security scheme renamed upstream: no difference",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				schemes := up.Components.SecuritySchemes
 				for name, s := range schemes {
 					delete(schemes, name)
@@ -528,7 +528,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "security changed upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				ours := map[string][]string{}
 				for _, op := range operations(up) {
 					ours[op[2]] = securityAlternatives(up, up.Paths.Value(op[1]).GetOperation(op[0]))
@@ -558,7 +558,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "one operation upstream also accepts another scheme",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				up.Components.SecuritySchemes["key"] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", In: "header", Name: "X-Key"}}
 				reqs := append(slices.Clone(up.Security), openapi3.SecurityRequirement{"key": {}})
@@ -627,7 +627,7 @@ func TestUpstreamDocumentDifferences(t *testing.T) {
 		},
 		{
 			name: "a required query parameter only upstream",
-			change: func(t *testing.T, up *openapi3.T) []want {
+			change: func(_ *testing.T, up *openapi3.T) []want {
 				op := operations(up)[0]
 				o := up.Paths.Value(op[1]).GetOperation(op[0])
 				o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{
@@ -707,7 +707,7 @@ func TestUpstreamGolden(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stderr)
 	if *updateGolden {
-		require.NoError(t, os.WriteFile(golden, []byte(stdout), 0o644))
+		require.NoError(t, os.WriteFile(golden, []byte(stdout), 0o644)) //nolint:gosec // G306: a golden file of the repository, readable like the rest
 	}
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err)
@@ -731,9 +731,9 @@ func TestUpstreamGolden(t *testing.T) {
 func TestUpstreamCannotRun(t *testing.T) {
 	t.Parallel()
 	garbage := filepath.Join(t.TempDir(), "garbage.yaml")
-	require.NoError(t, os.WriteFile(garbage, []byte("::: not yaml\n\t- ["), 0o644))
+	require.NoError(t, os.WriteFile(garbage, []byte("::: not yaml\n\t- ["), 0o600))
 	noPaths := filepath.Join(t.TempDir(), "nopaths.json")
-	require.NoError(t, os.WriteFile(noPaths, []byte(`{"openapi":"3.0.3","info":{"title":"x","version":"1"},"paths":{}}`), 0o644))
+	require.NoError(t, os.WriteFile(noPaths, []byte(`{"openapi":"3.0.3","info":{"title":"x","version":"1"},"paths":{}}`), 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -867,10 +867,10 @@ func writeLarge(t testing.TB) (jsonPath, yamlPath string, ops int) {
 	doc := largeUpstream(t, largeCopies)
 	dir := t.TempDir()
 	jsonPath, yamlPath = filepath.Join(dir, "large.json"), filepath.Join(dir, "large.yaml")
-	require.NoError(t, os.WriteFile(jsonPath, mustJSON(t, doc), 0o644))
+	require.NoError(t, os.WriteFile(jsonPath, mustJSON(t, doc), 0o600))
 	var b strings.Builder
 	toYAML(&b, doc, "")
-	require.NoError(t, os.WriteFile(yamlPath, []byte(strings.TrimPrefix(b.String(), "\n")), 0o644))
+	require.NoError(t, os.WriteFile(yamlPath, []byte(strings.TrimPrefix(b.String(), "\n")), 0o600))
 	for _, item := range doc["paths"].(map[string]any) {
 		ops += len(item.(map[string]any))
 	}
@@ -940,7 +940,7 @@ func yamlOf(t *testing.T, jsonPath string, indentless bool) string {
 	var b strings.Builder
 	toYAMLStyle(&b, v, "", indentless)
 	p := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(jsonPath), ".json")+".yaml")
-	require.NoError(t, os.WriteFile(p, []byte(strings.TrimPrefix(b.String(), "\n")), 0o644))
+	require.NoError(t, os.WriteFile(p, []byte(strings.TrimPrefix(b.String(), "\n")), 0o600))
 	return p
 }
 
@@ -966,7 +966,7 @@ func TestUpstreamYAMLCut(t *testing.T) {
 	require.Positive(t, first, "the spec has paths")
 	aliased := slices.Concat([]string{"x-anchor: &zz {a: 1}"}, lines[:first+1], []string{"    x-alias: *zz"}, lines[first+1:])
 	aliasedPath := filepath.Join(t.TempDir(), "aliased.yaml")
-	require.NoError(t, os.WriteFile(aliasedPath, []byte(strings.Join(aliased, "\n")), 0o644))
+	require.NoError(t, os.WriteFile(aliasedPath, []byte(strings.Join(aliased, "\n")), 0o600))
 
 	tests := []struct {
 		name    string

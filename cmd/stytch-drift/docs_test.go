@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -126,7 +127,7 @@ func TestDocumentedFlagsAndExitCodes(t *testing.T) {
 		}
 		assert.ElementsMatch(t, flags, documented, "%s: the flag table", name)
 		for code, meaning := range codes {
-			assert.Regexp(t, regexp.MustCompile(`(?m)^\| `+regexp.QuoteMeta(string(rune('0'+code)))+` +\| `+meaning), doc, "%s: exit code %d", name, code)
+			assert.Regexp(t, regexp.MustCompile(`(?m)^\| `+regexp.QuoteMeta(strconv.Itoa(code))+` +\| `+meaning), doc, "%s: exit code %d", name, code)
 		}
 		for _, v := range []string{sandboxEmail, sandboxOrganizationID, sandboxTokenSuccess, sandboxTokenUnableToAuth, sandboxTokenNotFound} {
 			assert.Contains(t, doc, "`"+v+"`", "%s lists the sandbox value", name)

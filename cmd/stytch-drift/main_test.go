@@ -186,7 +186,7 @@ func scenarios() []scenario {
 				require.NotEmpty(t, answers, "some sandbox answer has a required property beyond the envelope")
 				scriptSandbox(t, srv, answers)
 			},
-			findings: func(t *testing.T) []want {
+			findings: func(_ *testing.T) []want {
 				var w []want
 				for _, ch := range probeChecks() {
 					if ch.errorType != "" {

@@ -32,14 +32,14 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 	gomod := "module example.com/downstream\n\ngo 1.26\n\n" +
 		"require github.com/b2bauth/stytch-b2b-go v0.0.0-00010101000000-000000000000\n\n" +
 		"replace github.com/b2bauth/stytch-b2b-go => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o600))
 
 	env := append(os.Environ(),
 		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", // offline, and this checkout's go.work (if any) out of the way
 		"STYTCH_PROJECT_ID="+b2btest.ProjectID, "STYTCH_SECRET="+testSecret)
 	goCmd := func(args ...string) (int, string, string) {
 		t.Helper()
-		cmd := exec.Command(gobin, args...)
+		cmd := exec.CommandContext(t.Context(), gobin, args...) //nolint:gosec // G204: the go command on PATH, with the test's own arguments
 		cmd.Dir, cmd.Env = dir, env
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr

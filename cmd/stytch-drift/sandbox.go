@@ -14,6 +14,8 @@ import (
 // a call that uses them sends no email and consumes nothing: the answer is a fixed sample. They
 // cover the email magic link groups only; Stytch documents no B2B sandbox value for OAuth,
 // impersonation, password resets or recovery codes.
+//
+//nolint:gosec // G101: published test values, which only Stytch's test environment accepts
 const (
 	// sandboxEmail makes login-or-signup, invite and discovery send answer 200 without sending.
 	sandboxEmail = "sandbox@stytch.com"

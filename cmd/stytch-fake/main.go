@@ -45,16 +45,20 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(exitCode()) }
+
+// exitCode runs the fake until a signal stops it and returns the process's exit status.
+func exitCode() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, nil); err != nil {
 		if errors.Is(err, errUsage) {
-			os.Exit(2)
+			return 2
 		}
 		fmt.Fprintln(os.Stderr, "stytch-fake:", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 var errUsage = errors.New("usage")

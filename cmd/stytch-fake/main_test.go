@@ -84,13 +84,14 @@ func TestServesOverTLSWithTheCAItWrites(t *testing.T) {
 	assert.True(t, strings.HasPrefix(url, "https://127.0.0.1:"))
 	pemCA, err := os.ReadFile(caFile)
 	require.NoError(t, err)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(url, "https://"), &tls.Config{RootCAs: func() *x509.CertPool {
+	dialer := &tls.Dialer{Config: &tls.Config{RootCAs: func() *x509.CertPool {
 		p := x509.NewCertPool()
 		p.AppendCertsFromPEM(pemCA)
 		return p
-	}(), ServerName: "stytch"})
+	}(), ServerName: "stytch"}}
+	conn, err := dialer.DialContext(t.Context(), "tcp", strings.TrimPrefix(url, "https://"))
 	require.NoError(t, err, "the certificate covers -cert-hosts")
-	conn.Close()
+	require.NoError(t, conn.Close())
 	assert.Contains(t, out.String(), "stytch-fake: serving "+url)
 	assert.Contains(t, out.String(), "CA certificate "+caFile)
 
@@ -101,9 +102,11 @@ func TestServesOverTLSWithTheCAItWrites(t *testing.T) {
 	require.NoError(t, err)
 
 	// The control API reads the email the login sent.
-	resp, err := tlsClient(t, caFile).Get(url + b2btest.ControlPath + "emails")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+b2btest.ControlPath+"emails", nil)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	resp, err := tlsClient(t, caFile).Do(req)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, resp.Body.Close()) }()
 	var emails struct {
 		Emails []struct{ To, Token string } `json:"emails"`
 	}
@@ -114,7 +117,12 @@ func TestServesOverTLSWithTheCAItWrites(t *testing.T) {
 	assert.Equal(t, "ada@example.com", auth.Member.EmailAddress)
 
 	// A client that does not trust the CA is refused.
-	_, err = http.Get(url + b2btest.JWKSPath + "p")
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, url+b2btest.JWKSPath+"p", nil)
+	require.NoError(t, err)
+	untrusted, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = untrusted.Body.Close()
+	}
 	require.Error(t, err)
 }
 
@@ -125,15 +133,18 @@ func TestShutdownEndsADelayedRequest(t *testing.T) {
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &syncBuffer{}, ready) }()
 	url := <-ready
 	body := strings.NewReader(`{"operation":"recoveryCodesGet","delay_ms":240000}`)
-	resp, err := http.Post(url+b2btest.ControlPath+"scripts", "application/json", body)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+b2btest.ControlPath+"scripts", body)
 	require.NoError(t, err)
-	resp.Body.Close()
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	go func() {
-		req, _ := http.NewRequest(http.MethodGet, url+"/v1/b2b/recovery_codes/o/m", nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/v1/b2b/recovery_codes/o/m", nil)
 		req.SetBasicAuth("p", "s")
 		if r, err := http.DefaultClient.Do(req); err == nil {
-			r.Body.Close()
+			_ = r.Body.Close() // the answer does not matter: the request only has to be in flight
 		}
 	}()
 	time.Sleep(100 * time.Millisecond)
@@ -219,7 +230,7 @@ func TestOfficialNodeSDK(t *testing.T) {
 		t.Skip("node or npm is not installed")
 	}
 	dir := t.TempDir()
-	install := exec.Command(npm, "install", "--no-audit", "--no-fund", "--silent", "stytch@14.2.0")
+	install := exec.CommandContext(t.Context(), npm, "install", "--no-audit", "--no-fund", "--silent", "stytch@14.2.0") //nolint:gosec // G204: npm on PATH, a pinned package
 	install.Dir = dir
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Skipf("npm cannot install stytch@14.2.0 here: %v\n%s", err, out)
@@ -238,7 +249,7 @@ const client = new stytch.B2BClient({project_id: "project-test-node", secret: "s
   console.log(JSON.stringify({member: auth.member.email_address, authenticated: auth.member_authenticated, session: local.member_session_id || (local.member_session && local.member_session.member_session_id) || ""}));
 })().catch((e) => { console.error(e); process.exit(1); });
 `
-	cmd := exec.Command(node, "-e", script)
+	cmd := exec.CommandContext(t.Context(), node, "-e", script) //nolint:gosec // G204: node on PATH running the test's own script
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "FAKE_URL="+url, "NODE_EXTRA_CA_CERTS="+caFile)
 	out, err := cmd.CombinedOutput()

@@ -21,7 +21,7 @@ import (
 // checked property by property against the spec's Organization or Member schema; an error names
 // the file, the object and the property.
 func loadSeed(path string) ([]b2btest.Option, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the -seed file the user named
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
@@ -109,15 +109,17 @@ func checkObject(schema *openapi3.Schema, name string, obj map[string]any) error
 	return nil
 }
 
+// oneLine writes err on one line. It asserts each error's own type, not errors.As: a MultiError's
+// As matches any of its errors, which would lose the others.
 func oneLine(err error) string {
 	var parts []string
-	if me, ok := err.(openapi3.MultiError); ok {
+	if me, ok := err.(openapi3.MultiError); ok { //nolint:errorlint // see above
 		for _, e := range me {
 			parts = append(parts, oneLine(e))
 		}
 		return strings.Join(parts, "; ")
 	}
-	if se, ok := err.(*openapi3.SchemaError); ok {
+	if se, ok := err.(*openapi3.SchemaError); ok { //nolint:errorlint // see above
 		where := ""
 		if p := se.JSONPointer(); len(p) > 0 {
 			where = "/" + strings.Join(p, "/") + ": "

@@ -76,7 +76,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 	if c.strict {
 		opts = append(opts, b2btest.Strict())
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 	url := scheme + "://" + ln.Addr().String()
 	fake, err := b2btest.NewHandler(url, opts...)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close() // nothing was served; err is the one to report
 		return err
 	}
 	defer fake.Close()
@@ -103,7 +103,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 	if c.tls {
 		cfg, err := tlsConfig(ln.Addr(), c.caFile, c.hosts)
 		if err != nil {
-			ln.Close()
+			_ = ln.Close() // nothing was served; err is the one to report
 			return err
 		}
 		srv.TLSConfig = cfg
@@ -128,7 +128,7 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
+		_ = srv.Close() // the grace period is over: cut what is left; Serve's error is the one returned
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -197,7 +197,7 @@ func tlsConfig(addr net.Addr, caFile, extraHosts string) (*tls.Config, error) {
 		return nil, err
 	}
 	pemCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	if err := os.WriteFile(caFile, pemCA, 0o644); err != nil {
+	if err := os.WriteFile(caFile, pemCA, 0o644); err != nil { //nolint:gosec // G306: a CA certificate is public; clients' processes read it
 		return nil, fmt.Errorf("writing the CA certificate: %w", err)
 	}
 	return &tls.Config{

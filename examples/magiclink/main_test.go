@@ -64,8 +64,8 @@ func TestRunWithCredentials(t *testing.T) {
 	vars["STYTCH_RECOVERY_CODE"] = codes.RecoveryCodes[3]
 	out.Reset()
 	require.NoError(t, run(ctx, &out, env(vars)))
-	recover := srv.RequestsFor(b2btest.RecoveryCodesRecover)
-	assert.Len(t, recover, 2)
+	recovers := srv.RequestsFor(b2btest.RecoveryCodesRecover)
+	assert.Len(t, recovers, 2)
 	after, err := srv.Client().RecoveryCodes.Get(ctx, &b2b.RecoveryCodesGetParams{OrganizationID: "org-1", MemberID: srv.Emails()[0].MemberID})
 	require.NoError(t, err)
 	assert.NotContains(t, after.RecoveryCodes, codes.RecoveryCodes[3])

@@ -73,8 +73,8 @@ func TestSharedValidatorIsSafeForConcurrentUse(t *testing.T) {
 				for i, j := range jobs {
 					k := (w + round + i) % len(views)
 					vv, base := views[k], bases[k]
-					good, err1 := j.good.build(base, nil, false)
-					bad, err2 := j.bad.build(base, nil, false)
+					good, err1 := j.good.build(t.Context(), base, nil, false)
+					bad, err2 := j.bad.build(t.Context(), base, nil, false)
 					if err1 != nil || err2 != nil {
 						fail("building requests: %v %v", err1, err2)
 						continue

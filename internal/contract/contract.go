@@ -177,7 +177,7 @@ func (v *Validator) Request(req *http.Request) (*Route, error) {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
+		_ = req.Body.Close() // read to the end; the copy below replaces it
 		if err != nil {
 			return r, fmt.Errorf("reading request body: %w", err)
 		}
@@ -270,7 +270,7 @@ func Violations(err error) []Violation {
 // errors.As, which would look through a request error into the schema errors it holds and lose
 // the parameter's name, or stop at the first error of a MultiError).
 func collect(err error, field string, out *[]Violation) {
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // each error's own type, as said above
 	case openapi3.MultiError:
 		for _, x := range e {
 			collect(x, field, out)
@@ -336,9 +336,9 @@ func collect(err error, field string, out *[]Violation) {
 	*out = append(*out, Violation{Field: field, Reason: err.Error()})
 }
 
-// isKinError reports whether err is one of the error types collect takes apart.
+// isKinError reports whether err is one of the error types collect takes apart, or wraps one.
 func isKinError(err error) bool {
-	switch err.(type) {
+	switch err.(type) { //nolint:errorlint // the same types as collect's switch; the chain is walked below
 	case openapi3.MultiError, *openapi3filter.RequestError, *openapi3.SchemaError,
 		*openapi3filter.SecurityRequirementsError, *openapi3filter.ResponseError:
 		return true

@@ -448,7 +448,7 @@ func TestRequestDefaultsAreNotFilledIn(t *testing.T) {
 	doc.Paths.Set("/x", item)
 	v, err := contract.NewFor(doc)
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, "http://h/x", strings.NewReader(`{}`))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://h/x", strings.NewReader(`{}`))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	_, err = v.Request(req)

@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -69,7 +70,7 @@ func newExample(t testing.TB, e *route.Entry, m specwalk.Mode) *exampleRequest {
 // request builds the HTTP request, sent to base (scheme, host and any prefix).
 func (x *exampleRequest) request(t testing.TB, base string) *http.Request {
 	t.Helper()
-	req, err := x.build(base, nil, false)
+	req, err := x.build(t.Context(), base, nil, false)
 	require.NoError(t, err)
 	return req
 }
@@ -77,20 +78,20 @@ func (x *exampleRequest) request(t testing.TB, base string) *http.Request {
 // requestWithBody is request with body sent instead of the example's.
 func (x *exampleRequest) requestWithBody(t testing.TB, base string, body []byte) *http.Request {
 	t.Helper()
-	req, err := x.build(base, body, true)
+	req, err := x.build(t.Context(), base, body, true)
 	require.NoError(t, err)
 	return req
 }
 
 // build is request without a testing.TB, for goroutines.
-func (x *exampleRequest) build(base string, body []byte, own bool) (*http.Request, error) {
+func (x *exampleRequest) build(ctx context.Context, base string, body []byte, own bool) (*http.Request, error) {
 	if !own && x.body != nil {
 		var err error
 		if body, err = json.Marshal(x.body); err != nil {
 			return nil, err
 		}
 	}
-	req, err := http.NewRequest(x.entry.Method, strings.TrimSuffix(base, "/")+x.path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, x.entry.Method, strings.TrimSuffix(base, "/")+x.path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body, rerr := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close() // read to the end (or to the failure, reported by rerr); replaced below
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if rerr != nil {
 		return resp, nil // let the client see the truncated body and fail on its own

@@ -31,7 +31,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.Errorf(format, args...)
-	r.TB.FailNow()
+	r.FailNow()
 }
 
 func TestTransport(t *testing.T) {
@@ -50,7 +50,7 @@ func TestTransport(t *testing.T) {
 		{"error answers are not checked", false, 503, `<html>`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tc.status)
 				_, _ = w.Write([]byte(tc.body))
@@ -65,7 +65,7 @@ func TestTransport(t *testing.T) {
 			req := x.request(t, srv.URL+"/prefix")
 			resp, err := tr.RoundTrip(req)
 			require.NoError(t, err)
-			defer resp.Body.Close()
+			defer func() { assert.NoError(t, resp.Body.Close()) }()
 			assert.Equal(t, tc.status, resp.StatusCode)
 			assert.Equal(t, tc.body, string(readAll(t, resp.Body)), "the caller reads the answer unchanged")
 			require.Len(t, rec.errors, len(tc.reported), "%q", rec.errors)
@@ -92,7 +92,7 @@ func TestTransportSendsTheBodyItValidated(t *testing.T) {
 		want := readAll(t, must(req.GetBody()))
 		resp, err := contract.NewTransport(rec, srv.URL, nil).RoundTrip(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		srv.Close()
 		assert.Empty(t, rec.errors)
 		assert.Equal(t, string(want), string(got), "%s", e.OperationID())

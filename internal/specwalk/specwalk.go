@@ -328,10 +328,11 @@ func (w *walker) value(s *openapi3.Schema, path []string, must, secret bool) (an
 	case openapi3.TypeObject:
 		return w.object(v, path, secret), true
 	case openapi3.TypeArray:
-		n := max(1, int(v.minItems))
+		minItems := int(v.minItems) //nolint:gosec // G115: the spec's own minItems, a handful: the walk builds that many elements
+		n := max(1, minItems)
 		out := make([]any, 0, n)
 		for i := range n {
-			e, ok := w.value(v.items, appendPath(path, strconv.Itoa(i)), i < int(v.minItems), secret)
+			e, ok := w.value(v.items, appendPath(path, strconv.Itoa(i)), i < minItems, secret)
 			if !ok {
 				break
 			}
@@ -464,7 +465,7 @@ func integer(v view, path []string) any {
 		return pick(v.enum, path)
 	}
 	lo, hi := bounds(v)
-	return lo + int64(hash(path)%uint64(hi-lo+1))
+	return lo + int64(hash(path)%uint64(hi-lo+1)) //nolint:gosec // G115: bounds keeps lo <= hi, so the width is positive and the remainder below it
 }
 
 func number(v view, path []string) any {
@@ -472,7 +473,7 @@ func number(v view, path []string) any {
 		return pick(v.enum, path)
 	}
 	lo, hi := bounds(v)
-	n := float64(lo + int64(hash(path)%uint64(hi-lo+1)))
+	n := float64(lo + int64(hash(path)%uint64(hi-lo+1))) //nolint:gosec // G115: as in integer
 	if n+0.5 <= float64(hi) || (v.max != nil && n+0.5 < *v.max) {
 		n += 0.5
 	}
@@ -496,6 +497,7 @@ func (w *walker) str(v view, path []string, secret bool) any {
 	case v.format == "uuid":
 		h := hash(append(slices.Clip(path), w.ctx))
 		g := hash(append(slices.Clip(path), w.ctx, "2"))
+		//nolint:gosec // G115: each conversion keeps the low bits of a hash on purpose
 		return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(h>>32), uint16(h>>16), uint16(h)&0xfff, uint16(g>>48)&0xfff, g&0xffffffffffff)
 	case v.format == "email":
 		s = strings.ReplaceAll(plain(path, w.ctx), "/", "_") + "@example.com"

@@ -124,7 +124,7 @@ func TestExamplesPassTheValidator(t *testing.T) {
 		for _, m := range modes {
 			t.Run(e.OperationID()+"/"+m.String(), func(t *testing.T) {
 				path := e.Template
-				req, err := http.NewRequest(e.Method, "http://h", nil)
+				req, err := http.NewRequestWithContext(t.Context(), e.Method, "http://h", nil)
 				require.NoError(t, err)
 				for _, p := range specwalk.Params(e.PathItem, e.Operation, m, "ctx") {
 					switch p.In {

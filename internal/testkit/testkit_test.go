@@ -220,7 +220,7 @@ func TestServerRecordsAndAnswers(t *testing.T) {
 		}
 		testkit.Reply(http.StatusAccepted, "", []byte("ok"))(n, w, r)
 	})
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/a%2Fb/c?x=1", strings.NewReader("hello"))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/a%2Fb/c?x=1", strings.NewReader("hello"))
 	require.NoError(t, err)
 	req.Header.Set("X-Test", "yes")
 	resp, err := http.DefaultClient.Do(req)
@@ -231,7 +231,9 @@ func TestServerRecordsAndAnswers(t *testing.T) {
 	assert.Contains(t, string(b), `"request_id":"`+testkit.ErrorRequestID(429)+`"`)
 	assert.Contains(t, string(b), "slow down hello", "the handler reads the body the server recorded")
 
-	resp, err = http.Get(srv.URL + "/second")
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/second", nil)
+	require.NoError(t, err)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	b, _ = io.ReadAll(resp.Body)
 	require.NoError(t, resp.Body.Close())

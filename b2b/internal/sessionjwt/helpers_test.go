@@ -113,8 +113,11 @@ func claims(iat time.Time) map[string]any {
 
 // with returns a copy of c with the given top-level claims set (a nil value deletes the claim).
 func with(c map[string]any, kv ...any) map[string]any {
+	if len(kv)%2 != 0 {
+		panic("with: kv must be key, value pairs")
+	}
 	out := maps.Clone(c)
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == nil {
 			delete(out, kv[i].(string))
 		} else {
@@ -280,7 +283,7 @@ func (e *env) calls() int { return int(e.fetcher.calls.Load()) }
 
 // requireReason asserts that err is an *Error with reason r (and field, when not "-"), and that
 // its message holds no part of the token.
-func requireReason(t testing.TB, err error, token string, r Reason, field string) *Error {
+func requireReason(t testing.TB, err error, token string, r Reason, field string) {
 	t.Helper()
 	require.Error(t, err)
 	var e *Error
@@ -291,7 +294,6 @@ func requireReason(t testing.TB, err error, token string, r Reason, field string
 		assert.Equal(t, field, e.Field, "field; error: %v", err)
 	}
 	assertNoTokenIn(t, err.Error(), token)
-	return e
 }
 
 // assertNoTokenIn checks that msg contains neither the token nor any of its parts longer than a

@@ -294,7 +294,7 @@ func TestWaiterGivesUpWithItsOwnContext(t *testing.T) {
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k))
 	release := make(chan struct{})
-	e.fetcher.setHook(func(ctx context.Context) error {
+	e.fetcher.setHook(func(_ context.Context) error {
 		<-release
 		return nil
 	})
@@ -350,7 +350,7 @@ func TestWaitersRetryWhenTheInitiatorGivesUp(t *testing.T) {
 func TestFetchPanicReleasesWaiters(t *testing.T) {
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k))
-	e.fetcher.setHook(func(ctx context.Context) error { panic("fetch bug") })
+	e.fetcher.setHook(func(_ context.Context) error { panic("fetch bug") })
 	token := sign(t, k, claims(base), signOpts{})
 
 	assert.PanicsWithValue(t, "fetch bug", func() { _, _ = e.verify(token) }, "the panic is not swallowed")
@@ -375,7 +375,7 @@ func TestKeySetDocuments(t *testing.T) {
 	}
 	keyWith := func(kv ...any) map[string]any { return with(goodKey, kv...) }
 
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	small, err := rsa.GenerateKey(rand.Reader, 1024) //nolint:gosec // G403: too small on purpose: the key set must refuse it
 	require.NoError(t, err)
 	smallJWK, err := json.Marshal(jose.JSONWebKey{Key: &small.PublicKey, KeyID: "jwk-test-1", Algorithm: "RS256"})
 	require.NoError(t, err)

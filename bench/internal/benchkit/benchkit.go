@@ -29,7 +29,7 @@ const (
 
 	OrgID    = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931"
 	MemberID = "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f"
-	Token    = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
+	Token    = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=" //nolint:gosec // G101: Stytch's published sandbox magic link token
 	Email    = "ada.lovelace@acme-widgets.example"
 	// SessionDurationMinutes is the one optional field the magic link calls set.
 	SessionDurationMinutes = 60
@@ -59,7 +59,7 @@ func TestdataDir() string {
 // Fixture returns one response body of bench/testdata, without surrounding white space.
 func Fixture(tb testing.TB, name string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(TestdataDir(), name))
+	data, err := os.ReadFile(filepath.Join(TestdataDir(), name)) //nolint:gosec // G304: a file of bench/testdata the benchmark names
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -60,14 +60,25 @@ func TestFixturesAreFound(t *testing.T) {
 func TestCannedTransport(t *testing.T) {
 	rt := NewCannedTransport(t, http.MethodPost, DiscoverySendPath, FixtureDiscoverySend)
 	hc := &http.Client{Transport: rt}
+	send := func(method, path string, body io.Reader) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(t.Context(), method, BaseURL+path, body)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		return hc.Do(req)
+	}
+	refused := func(method, path string, body io.Reader, msg string) {
+		resp, err := send(method, path, body)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		require.Error(t, err, msg)
+	}
 
-	_, err := hc.Post(BaseURL+"/v1/b2b/elsewhere", "application/json", strings.NewReader("{}"))
-	require.Error(t, err, "a wrong path must not pass as a successful call")
-	_, err = hc.Get(BaseURL + DiscoverySendPath)
-	require.Error(t, err, "a wrong method must not pass as a successful call")
+	refused(http.MethodPost, "/v1/b2b/elsewhere", strings.NewReader("{}"), "a wrong path must not pass as a successful call")
+	refused(http.MethodGet, DiscoverySendPath, nil, "a wrong method must not pass as a successful call")
 
 	body := &trackingBody{Reader: strings.NewReader(`{"email_address":"x@example.com"}`)}
-	resp, err := hc.Post(BaseURL+DiscoverySendPath, "application/json", body)
+	resp, err := send(http.MethodPost, DiscoverySendPath, body)
 	require.NoError(t, err)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -78,10 +89,11 @@ func TestCannedTransport(t *testing.T) {
 	assert.Zero(t, body.Len(), "the request body is drained")
 
 	// A fresh body reader each time.
-	resp, err = hc.Post(BaseURL+DiscoverySendPath, "application/json", nil)
+	resp, err = send(http.MethodPost, DiscoverySendPath, nil)
 	require.NoError(t, err)
 	again, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, got, again)
 }
 
