@@ -300,6 +300,9 @@ func TestExternalRefIsRefused(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)
 	problemLine(t, stderr, "other.yaml#/components/schemas/RecoveryCodesRotateResponse", `^  `+regexp.QuoteMeta(specPath))
+	// The refusal itself: without it the loader would try the file (from the working directory)
+	// and fail differently, naming the reference all the same.
+	assert.Contains(t, stderr, "encountered disallowed external reference")
 	untouched()
 	_, err = Generate(context.Background(), specPath)
 	var pe *ProblemsError
