@@ -1,0 +1,381 @@
+package b2b_test
+
+// Behaviour that mutation testing (make mutation, issue 16) found no test held: the edges of the
+// option ranges, the characters a header value may carry, how header parameters are matched, and
+// what the executor and the retry policy do at their boundaries. Each test states its expected
+// values literally, or counts what a server received.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/b2bauth/stytch-b2b-go/b2b"
+	"github.com/b2bauth/stytch-b2b-go/gen"
+	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
+)
+
+// The edges of the per-call ranges are accepted: a zero timeout (the context alone bounds the
+// call), zero retries and the most retries there are.
+func TestCallOptionRangesIncludeTheirEdges(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+
+	slow := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(100 * time.Millisecond)
+		okWithRequestID(w, tc.Response)
+	})
+	c, _ := faultClient(t, slow.URL, b2b.WithTimeout(20*time.Millisecond), b2b.WithMaxRetries(0))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.WithCallTimeout(0))
+	require.NoError(t, err, "WithCallTimeout(0) lifts the client's 20ms: the answer after 100ms is taken")
+
+	for _, n := range []int{0, 10} {
+		failing := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
+		})
+		c, waits := faultClient(t, failing.URL, b2b.WithMaxRetries(5))
+		_, err = testkit.Call(t.Context(), c, tc.Minimal, b2b.WithCallMaxRetries(n))
+		var e *b2b.Error
+		require.ErrorAs(t, err, &e, "WithCallMaxRetries(%d) is accepted", n)
+		assert.Len(t, failing.Requests(), n+1, "WithCallMaxRetries(%d)", n)
+		assert.Len(t, waits.All(), n)
+		assert.Equal(t, n+1, e.Attempts)
+	}
+}
+
+// The zero CallOption does nothing, wherever it stands among the options: those after it apply.
+func TestZeroCallOptionIsSkipped(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
+	c, _ := faultClient(t, srv.URL)
+	var info b2b.ResponseInfo
+	_, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.CallOption{}, b2b.WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, info.StatusCode, "the option after the zero one was applied")
+	assert.Equal(t, 1, info.Attempts)
+}
+
+// onlyHeaders sends p as if its operation declared only the header parameters given (a caller's
+// own Params type, or a later spec, may declare any subset).
+type onlyHeaders struct {
+	b2b.Params
+	headers []gen.HeaderParam
+}
+
+func (p onlyHeaders) Operation() b2b.Operation {
+	op := p.Params.Operation()
+	op.Headers = p.headers
+	return op
+}
+
+func headerParam(t *testing.T, op gen.Operation, name string) gen.HeaderParam {
+	t.Helper()
+	i := slices.IndexFunc(op.Headers, func(h gen.HeaderParam) bool { return h.Name == name })
+	require.GreaterOrEqual(t, i, 0, "%s declares %s", op.ID, name)
+	return op.Headers[i]
+}
+
+// A header option is checked against the header parameter of the same name, whatever the case the
+// spec spells it in, and only against that one: an operation that declares the session header but
+// not the JWT header refuses WithMemberSessionJWT.
+func TestHeaderOptionsMatchTheirOwnParameter(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 1 })
+	session := headerParam(t, tc.Op, "X-Stytch-Member-Session")
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
+	c, _ := faultClient(t, srv.URL)
+	p := onlyHeaders{Params: tc.Minimal.(b2b.Params), headers: []gen.HeaderParam{session}}
+
+	resp, err := c.Raw(t.Context(), p, b2b.WithMemberSession("session-token-value"))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+
+	resp, err = c.Raw(t.Context(), p, b2b.WithMemberSessionJWT("session-jwt-value"))
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	var ve *b2b.ValidationError
+	require.ErrorAs(t, err, &ve, "the operation does not declare X-Stytch-Member-SessionJWT")
+	assert.Contains(t, ve.Error(), "does not apply")
+
+	lower := session
+	lower.Name = "x-stytch-member-session"
+	p.headers = []gen.HeaderParam{lower}
+	resp, err = c.Raw(t.Context(), p, b2b.WithMemberSession("session-token-value"))
+	require.NoError(t, err, "header names match without regard to case")
+	require.NoError(t, resp.Body.Close())
+
+	hits := srv.Requests()
+	require.Len(t, hits, 2)
+	assert.Equal(t, "session-token-value", hits[1].Header.Get("X-Stytch-Member-Session"))
+}
+
+// A header value as short as the spec allows (one byte), and one with a space or a tab in it, is
+// sent as given; the characters just below a space (0x1f) and DEL are refused.
+func TestHeaderValueEdges(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 0 })
+	session := headerParam(t, tc.Op, "X-Stytch-Member-Session")
+	require.Equal(t, uint64(1), session.MinLength, "the spec's shortest session token")
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, tc.Response) })
+	c, _ := faultClient(t, srv.URL)
+	good := []string{"x", "a b", "a\tb", "~"}
+	for _, v := range good {
+		_, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.WithMemberSession(v))
+		require.NoError(t, err, "%q", v)
+	}
+	hits := srv.Requests()
+	require.Len(t, hits, len(good))
+	for i, v := range good {
+		assert.Equal(t, v, hits[i].Header.Get("X-Stytch-Member-Session"))
+	}
+	for _, v := range []string{"a\x1fb", "a\x7f"} {
+		_, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.WithMemberSession(v))
+		var ve *b2b.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", v)
+	}
+	assert.Len(t, srv.Requests(), len(good), "refused values send nothing")
+}
+
+// The defaults, as the README states them.
+func TestDefaultsAsDocumented(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 10*time.Second, b2b.DefaultTimeout)
+	assert.Equal(t, 2, b2b.DefaultMaxRetries)
+	assert.Equal(t, int64(4<<20), int64(b2b.DefaultMaxResponseBytes))
+}
+
+// A client built without options gives each call a deadline 10s away, and reads a success body of
+// up to 4 MiB.
+func TestDefaultDeadlineAndCapApply(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	// A success body of exactly n bytes: the fixture's object, padded with spaces inside it.
+	sized := func(n int) []byte {
+		body := bytes.TrimSpace(tc.Response)
+		return append(append(append([]byte{}, body[:len(body)-1]...), bytes.Repeat([]byte(" "), n-len(body))...), '}')
+	}
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		size := 4 << 20
+		if n == 2 {
+			size++
+		}
+		okWithRequestID(w, sized(size))
+	})
+	var left []time.Duration
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, b2b.WithBaseURL(srv.URL), b2b.WithMaxRetries(0),
+		b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if dl, ok := r.Context().Deadline(); ok {
+					left = append(left, time.Until(dl))
+				}
+				return next.RoundTrip(r)
+			})
+		}))
+	require.NoError(t, err)
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
+	require.NoError(t, err, "a body of 4 MiB is read")
+	require.Len(t, left, 1, "the call has a deadline")
+	assert.InDelta(t, float64(10*time.Second), float64(left[0]), float64(time.Second))
+
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
+	assert.ErrorIs(t, err, b2b.ErrResponseTooLarge, "a byte more than 4 MiB is refused")
+}
+
+// The edges of the client's option ranges: the last value in range is accepted, the first out of
+// it refused.
+func TestClientOptionRangesIncludeTheirEdges(t *testing.T) {
+	t.Parallel()
+	for _, cs := range []struct {
+		opt b2b.Option
+		ok  bool
+	}{
+		{b2b.WithMaxRetries(10), true},
+		{b2b.WithMaxRetries(11), false},
+		{b2b.WithMaxRetries(0), true},
+		{b2b.WithMaxRetries(-1), false},
+		{b2b.WithTimeout(0), true},
+		{b2b.WithTimeout(-time.Nanosecond), false},
+		{b2b.WithMaxRetryWait(0), true},
+		{b2b.WithMaxRetryWait(-time.Nanosecond), false},
+		{b2b.WithMaxResponseBytes(1024), true},
+		{b2b.WithMaxResponseBytes(1023), false},
+		{b2b.WithJWTLeeway(0), true},
+		{b2b.WithJWTLeeway(time.Second), true},
+		{b2b.WithJWTLeeway(5 * time.Minute), true},
+		{b2b.WithJWTLeeway(5*time.Minute + time.Nanosecond), false},
+		{b2b.WithJWTLeeway(-time.Nanosecond), false},
+		{b2b.WithUserAgent("acme app/1"), true},
+		{b2b.WithUserAgent("acme\x1f/1"), false},
+		{b2b.WithUserAgent("acme\x7f/1"), false},
+		{b2b.WithUserAgent("acme\t/1"), false},
+	} {
+		c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, cs.opt)
+		if cs.ok {
+			assert.NoError(t, err)
+			assert.NotNil(t, c)
+		} else {
+			assert.Error(t, err)
+			assert.Nil(t, c)
+		}
+	}
+
+	// WithMaxRetries(10) allows ten retries.
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
+	})
+	c, waits := faultClient(t, srv.URL, b2b.WithMaxRetries(10))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
+	require.Error(t, err)
+	assert.Len(t, srv.Requests(), 11)
+	assert.Len(t, waits.All(), 10)
+}
+
+
+// How much of an answer's rest is drained so its connection can be reused, at the edges: an error
+// body of exactly the 64 KiB read (sent chunked, so its end is only seen by reading on), an error
+// body whose unread rest is 200 KiB, and a declared oversize success body whose rest is exactly
+// 256 KiB are read to their end; one byte more than 256 KiB is left unread.
+func TestDrainEdges(t *testing.T) {
+	t.Parallel()
+	get, post := one(t, "is repeatable", repeatable), one(t, "is not repeatable and sends a body", unsentWithBody)
+	const kib = 1 << 10
+	cases := []struct {
+		name    string
+		tc      fixtures.Case
+		opts    []b2b.Option
+		status  int
+		size    int
+		chunked bool
+		drained bool
+	}{
+		{"error body of exactly 64 KiB, chunked", post, nil, http.StatusBadRequest, 64 * kib, true, true},
+		{"error body with 200 KiB unread", post, nil, http.StatusBadRequest, 264 * kib, false, true},
+		{"oversize success body of exactly 256 KiB", get, []b2b.Option{b2b.WithMaxResponseBytes(1024)}, http.StatusOK, 256 * kib, false, true},
+		{"oversize success body of 256 KiB and a byte", get, []b2b.Option{b2b.WithMaxResponseBytes(1024)}, http.StatusOK, 256*kib + 1, false, false},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+				if !cs.chunked {
+					w.Header().Set("Content-Length", fmt.Sprint(cs.size))
+				}
+				w.WriteHeader(cs.status)
+				if cs.chunked {
+					w.(http.Flusher).Flush()
+				}
+				_, _ = w.Write(bytes.Repeat([]byte("x"), cs.size))
+			})
+			tr := &http.Transport{}
+			t.Cleanup(tr.CloseIdleConnections)
+			tracker := &bodyTracker{next: tr}
+			c, _ := faultClient(t, srv.URL, append([]b2b.Option{b2b.WithHTTPClient(&http.Client{Transport: tracker}), b2b.WithMaxRetries(0)}, cs.opts...)...)
+			_, err := testkit.Call(t.Context(), c, cs.tc.Minimal)
+			require.Error(t, err)
+			assert.Equal(t, int32(1), tracker.opened.Load())
+			assert.Equal(t, int32(1), tracker.closed.Load(), "the body is closed")
+			if cs.drained {
+				assert.Equal(t, int32(1), tracker.drained.Load(), "the body is read to its end")
+			} else {
+				assert.Zero(t, tracker.drained.Load(), "the body is closed unread")
+			}
+		})
+	}
+}
+
+// The one-line messages of the SDK's errors, word for word, and what errors.Is finds in them.
+func TestErrorMessagesAsPrinted(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{&b2b.Error{StatusCode: 500}, "b2b: 500 Internal Server Error"},
+		{&b2b.Error{StatusCode: 429, Operation: "sessionsAuthenticate", ErrorType: "too_many_requests", ErrorMessage: "slow\ndown",
+			RequestID: "request-id-1", RetryAfter: 2 * time.Second},
+			"b2b: sessionsAuthenticate: 429 Too Many Requests: too_many_requests: slow down (request_id request-id-1) (retry after 2s)"},
+		{&b2b.Error{StatusCode: 503, Operation: "magicLinksAuthenticate", OutcomeUnknown: true},
+			"b2b: magicLinksAuthenticate: 503 Service Unavailable; outcome unknown: the request may have been processed"},
+		{&b2b.TransportError{Operation: "sessionsGet", Attempts: 3, Err: errors.New("dial tcp: refused")},
+			"b2b: sessionsGet: no answer after 3 attempt(s): dial tcp: refused (the request was not sent)"},
+		{&b2b.TransportError{Operation: "sessionsGet", Attempts: 1, Sent: true, Err: errors.New("EOF")},
+			"b2b: sessionsGet: no answer after 1 attempt(s): EOF"},
+		{&b2b.TransportError{Operation: "oauthAuthenticate", Attempts: 1, Sent: true, OutcomeUnknown: true, Err: errors.New("EOF")},
+			"b2b: oauthAuthenticate: no answer after 1 attempt(s): EOF; outcome unknown: the request may have been processed"},
+		{&b2b.DecodeError{Operation: "sessionsGet", StatusCode: 200, Err: errors.New("unexpected EOF")},
+			"b2b: sessionsGet: cannot use the 200 answer: unexpected EOF"},
+		{&b2b.DecodeError{Operation: "oauthAuthenticate", StatusCode: 201, RequestID: "request-id-2", OutcomeUnknown: true, Err: errors.New("bad")},
+			"b2b: oauthAuthenticate: cannot use the 201 answer: bad (request_id request-id-2); outcome unknown: the request may have been processed"},
+	}
+	for _, cs := range cases {
+		assert.Equal(t, cs.want, cs.err.Error())
+	}
+
+	other := errors.New("some other error")
+	for _, cs := range []struct {
+		err                  error
+		unknown, notSent, is bool
+	}{
+		{&b2b.Error{StatusCode: 500}, false, false, false},
+		{&b2b.Error{StatusCode: 500, OutcomeUnknown: true}, true, false, false},
+		{&b2b.DecodeError{StatusCode: 200}, false, false, false},
+		{&b2b.DecodeError{StatusCode: 200, OutcomeUnknown: true}, true, false, false},
+		{&b2b.TransportError{}, false, true, false},
+		{&b2b.TransportError{Sent: true}, false, false, false},
+		{&b2b.TransportError{Sent: true, OutcomeUnknown: true}, true, false, false},
+		{&b2b.TransportError{OutcomeUnknown: true}, true, true, false},
+	} {
+		assert.Equal(t, cs.unknown, errors.Is(cs.err, b2b.ErrOutcomeUnknown), "%#v", cs.err)
+		assert.Equal(t, cs.notSent, errors.Is(cs.err, b2b.ErrNotSent), "%#v", cs.err)
+		assert.Equal(t, cs.is, errors.Is(cs.err, other), "%#v", cs.err)
+	}
+}
+
+// A failure to fetch the session JWT keys is logged as a warning through the client's logger; a
+// client without a logger fails the same way, silently.
+func TestKeyFetchFailureIsLogged(t *testing.T) {
+	t.Parallel()
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "keys unavailable")
+	})
+	token := signJWT(t, jwtKey(), sessionClaims(time.Now()))
+
+	var logged bytes.Buffer
+	c, _ := faultClient(t, srv.URL, b2b.WithMaxRetries(0),
+		b2b.WithLogger(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	_, err := c.Sessions.AuthenticateJWT(t.Context(), token)
+	require.Error(t, err)
+	assert.Contains(t, logged.String(), "level=WARN")
+	assert.Contains(t, logged.String(), "fetching the session JWT keys failed")
+
+	quiet, _ := faultClient(t, srv.URL, b2b.WithMaxRetries(0))
+	_, err = quiet.Sessions.AuthenticateJWT(t.Context(), token)
+	require.Error(t, err)
+}
+
+// The default backoff, as WithMaxRetryWait documents it: waits grow from 200ms to 2s, and a
+// Retry-After is honoured up to 5s.
+func TestDefaultBackoffAsDocumented(t *testing.T) {
+	t.Parallel()
+	b := b2b.DefaultBackoff()
+	assert.Equal(t, 200*time.Millisecond, b.Base)
+	assert.Equal(t, 2*time.Second, b.Max)
+	assert.Equal(t, 5*time.Second, b.RetryAfterCap)
+	assert.False(t, b.Limited, "no limit unless WithMaxRetryWait is given")
+	b.Jitter = func(n int64) int64 { return n - 1 } // the longest wait of each attempt
+	assert.Equal(t, 200*time.Millisecond, b.Delay(1, 0))
+	assert.Equal(t, 2*time.Second, b.Delay(10, 0))
+	assert.Equal(t, 5*time.Second, b.Delay(1, time.Minute))
+}
