@@ -242,7 +242,6 @@ func TestClientOptionRangesIncludeTheirEdges(t *testing.T) {
 	assert.Len(t, waits.All(), 10)
 }
 
-
 // How much of an answer's rest is drained so its connection can be reused, at the edges: an error
 // body of exactly the 64 KiB read (sent chunked, so its end is only seen by reading on), an error
 // body whose unread rest is 200 KiB, and a declared oversize success body whose rest is exactly
