@@ -7,10 +7,14 @@ package b2b_test
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -377,4 +381,107 @@ func TestDefaultBackoffAsDocumented(t *testing.T) {
 	assert.Equal(t, 200*time.Millisecond, b.Delay(1, 0))
 	assert.Equal(t, 2*time.Second, b.Delay(10, 0))
 	assert.Equal(t, 5*time.Second, b.Delay(1, time.Minute))
+}
+
+// What ErrorMessage says of an error body that is not a Stytch error, word for word, and that an
+// empty error_details object is no details at all.
+func TestErrorBodiesAsDescribed(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	for _, cs := range []struct {
+		contentType, body, want string
+	}{
+		{"", "", "empty error body"},
+		{"application/json", " \n", "empty error body"},
+		{"text/html; charset=utf-8", "<html>bad gateway</html>", "error body is not a Stytch error (text/html, 24 bytes)"},
+		{"", "unauthorized", "error body is not a Stytch error (12 bytes)"},
+		{"application/json", `["x"]`, "error body is not a Stytch error (application/json, 5 bytes)"},
+	} {
+		srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			w.Header()["Content-Type"] = nil // no type sniffed for a body sent without one
+			if cs.contentType != "" {
+				w.Header().Set("Content-Type", cs.contentType)
+			}
+			w.Header().Set("X-Request-Id", "request-id-header")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, cs.body)
+		})
+		c, _ := faultClient(t, srv.URL, b2b.WithMaxRetries(0))
+		_, err := testkit.Call(t.Context(), c, tc.Minimal)
+		var e *b2b.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, cs.want, e.ErrorMessage, "body %q", cs.body)
+		assert.Equal(t, "request-id-header", e.RequestID, "the header's request ID when the body has none")
+	}
+
+	body := `{"status_code":400,"request_id":"request-id-details","error_type":"invalid_argument","error_message":"no","error_details":{}}`
+	srv := testkit.NewServer(t, testkit.Reply(http.StatusBadRequest, "application/json", []byte(body)))
+	c, _ := faultClient(t, srv.URL)
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
+	var e *b2b.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "request-id-details", e.RequestID)
+	assert.Nil(t, e.ErrorDetails, "an empty error_details object is no details")
+}
+
+// A certificate that does not verify, for whatever reason x509 gives, fails before anything was
+// sent and is not tried again.
+func TestEveryCertificateVerificationErrorIsPermanent(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{errors.New("a reason of its own"), x509.SystemRootsError{}, x509.HostnameError{Host: "x"}, x509.CertificateInvalidError{Reason: x509.Expired}} {
+		err := &url.Error{Op: "Post", URL: "https://test.stytch.com/v1/b2b/x", Err: &tls.CertificateVerificationError{Err: cause}}
+		unsent, permanent := b2b.Classify(err)
+		assert.True(t, unsent, "%v", cause)
+		assert.True(t, permanent, "%v", cause)
+	}
+	for _, err := range []error{x509.UnknownAuthorityError{}, x509.CertificateInvalidError{Reason: x509.Expired}} {
+		unsent, permanent := b2b.Classify(&url.Error{Op: "Post", URL: "https://test.stytch.com/v1/b2b/x", Err: err})
+		assert.True(t, unsent && permanent, "%T alone", err)
+	}
+}
+
+// Only the values of secret header parameters are scrubbed from errors: the value of a header the
+// operation declares as not secret is shown as it came back (here in a transport's error).
+func TestOnlySecretHeadersAreScrubbed(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "takes header parameters", func(op gen.Operation) bool { return len(op.Headers) > 1 })
+	const value = "member-session-value-1"
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("the proxy refused session %s", r.Header.Get("X-Stytch-Member-Session"))
+	})
+	c, _ := faultClient(t, "https://test.stytch.com", b2b.WithHTTPClient(&http.Client{Transport: rt}), b2b.WithMaxRetries(0))
+	for _, secret := range []bool{true, false} {
+		h := headerParam(t, tc.Op, "X-Stytch-Member-Session")
+		h.Secret = secret
+		p := onlyHeaders{Params: tc.Minimal.(b2b.Params), headers: []gen.HeaderParam{h}}
+		resp, err := c.Raw(t.Context(), p, b2b.WithMemberSession(value))
+		require.Nil(t, resp)
+		var te *b2b.TransportError
+		require.ErrorAs(t, err, &te)
+		if secret {
+			assert.NotContains(t, err.Error(), value)
+			assert.Contains(t, err.Error(), "the proxy refused session "+gen.Redacted)
+		} else {
+			assert.Contains(t, err.Error(), "the proxy refused session "+value, "a value that is not secret is kept")
+		}
+	}
+}
+
+// ResponseInfo.Duration is the time the call took: at least the server's delay, and not more than
+// the call could have lasted.
+func TestResponseInfoDurationIsTheCalls(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		okWithRequestID(w, tc.Response)
+	})
+	c, _ := faultClient(t, srv.URL)
+	var info b2b.ResponseInfo
+	start := time.Now()
+	_, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.WithResponseInfo(&info))
+	took := time.Since(start)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, info.Duration, 30*time.Millisecond)
+	assert.LessOrEqual(t, info.Duration, took)
 }

@@ -30,6 +30,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,6 +73,7 @@ func main() {
 	equiv := flag.String("equivalent", "", "file listing the equivalent mutants (path:line:column OPERATOR reason)")
 	workers := flag.Int("workers", 2, "run: gremlins workers")
 	coef := flag.Int("timeout-coefficient", 4, "run: a mutant's tests may take this many times the unmutated run")
+	statuses := flag.String("statuses", "LIVED,NOT COVERED,TIMED OUT", "recheck: the statuses of the mutants to test again")
 	runTests := flag.String("run", "", "recheck: run only the tests matching this (go test -run), to check new tests against their mutants quickly")
 	timeout := flag.Duration("timeout", time.Minute, "recheck: the longest one mutant's tests may take")
 	flag.Usage = func() {
@@ -113,7 +115,7 @@ func main() {
 	case "recheck":
 		r, err := load(*in)
 		check(err)
-		check(recheck(pkgDir, sel, r, *timeout, *runTests))
+		check(recheck(pkgDir, sel, r, *timeout, *runTests, strings.Split(*statuses, ",")))
 		if *out != "" {
 			b, err := json.MarshalIndent(r, "", " ")
 			check(err)
@@ -294,7 +296,7 @@ func apply(src []byte, m mutation) ([]byte, error) {
 
 // recheck tests each mutant left alive again, against the tests as they are now, and updates
 // its status in r.
-func recheck(pkgDir string, sel *regexp.Regexp, r *results, timeout time.Duration, runTests string) error {
+func recheck(pkgDir string, sel *regexp.Regexp, r *results, timeout time.Duration, runTests string, statuses []string) error {
 	tmp, err := os.MkdirTemp("", "mutation-recheck-")
 	if err != nil {
 		return err
@@ -315,7 +317,7 @@ func recheck(pkgDir string, sel *regexp.Regexp, r *results, timeout time.Duratio
 		}
 		for mi := range f.Mutations {
 			m := &f.Mutations[mi]
-			if m.Status != "LIVED" && m.Status != "TIMED OUT" && m.Status != "NOT COVERED" {
+			if !slices.Contains(statuses, m.Status) {
 				continue
 			}
 			status, err := testMutant(tmp, path, src, *m, "./"+filepath.Dir(filepath.Join(pkgDir, f.FileName)), timeout, runTests)
