@@ -7,8 +7,10 @@ package b2b_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -484,4 +487,131 @@ func TestResponseInfoDurationIsTheCalls(t *testing.T) {
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, info.Duration, 30*time.Millisecond)
 	assert.LessOrEqual(t, info.Duration, took)
+}
+
+// rebased builds its request as p does, then moves it to another URL.
+type rebased struct {
+	b2b.Params
+	move func(u *url.URL)
+}
+
+func (p rebased) NewHTTPRequest(server string) (*http.Request, error) {
+	r, err := p.Params.NewHTTPRequest(server)
+	if err == nil {
+		p.move(r.URL)
+	}
+	return r, err
+}
+
+// A request is sent only when its URL is under the client's base URL: same scheme, same host, no
+// user info, and a path under the base path. Each of these alone refuses it, before anything is
+// sent (no round trip at all).
+func TestRequestsStayUnderTheBaseURL(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	var trips int
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		trips++
+		return inMemory(r, http.StatusOK, tc.Response), nil
+	})
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, b2b.WithBaseURL("https://test.stytch.com/api"),
+		b2b.WithHTTPClient(&http.Client{Transport: rt}))
+	require.NoError(t, err)
+	params := tc.Minimal.(b2b.Params)
+
+	resp, err := c.Raw(t.Context(), params)
+	require.NoError(t, err, "the request as built is under the base URL")
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, 1, trips)
+
+	for name, move := range map[string]func(u *url.URL){
+		"another host":        func(u *url.URL) { u.Host = "attacker.example" },
+		"another port":        func(u *url.URL) { u.Host = "test.stytch.com:8443" },
+		"another scheme":      func(u *url.URL) { u.Scheme = "http" },
+		"user info":           func(u *url.URL) { u.User = url.User("someone") },
+		"outside the prefix":  func(u *url.URL) { u.Path = strings.TrimPrefix(u.Path, "/api") },
+		"a sibling of prefix": func(u *url.URL) { u.Path = "/apix" + strings.TrimPrefix(u.Path, "/api") },
+	} {
+		resp, err := c.Raw(t.Context(), rebased{Params: params, move: move})
+		assert.Nil(t, resp, name)
+		assert.ErrorIs(t, err, b2b.ErrNotSent, name)
+		assert.ErrorContains(t, err, "not under the client's base URL", name)
+		var te *b2b.TransportError
+		assert.False(t, errors.As(err, &te), "%s: refused, not tried", name)
+	}
+	assert.Equal(t, 1, trips, "nothing was sent")
+}
+
+// Attempts counts the attempts made, in the error and in ResponseInfo alike: none when the context
+// had ended before the call.
+func TestAttemptsOfACallThatNeverStarted(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, testkit.Unreachable(t))
+	c, _ := faultClient(t, srv.URL)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var info b2b.ResponseInfo
+	_, err := testkit.Call(ctx, c, tc.Minimal, b2b.WithResponseInfo(&info))
+	var te *b2b.TransportError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 0, te.Attempts)
+	assert.Equal(t, 0, info.Attempts)
+	assert.Zero(t, info.StatusCode)
+	assert.Nil(t, info.Header)
+}
+
+// failingReplay is params whose body cannot be produced again.
+type failingReplay struct{ b2b.Params }
+
+func (p failingReplay) NewHTTPRequest(server string) (*http.Request, error) {
+	r, err := p.Params.NewHTTPRequest(server)
+	if err == nil {
+		r.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("the body is gone") }
+	}
+	return r, err
+}
+
+// When the body of a retry cannot be produced, the call ends with that failure after the one
+// attempt that was made.
+func TestReplayFailureEndsTheCall(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable and sends a body", func(op gen.Operation) bool { return repeatable(op) && op.HasBody })
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
+	})
+	// A client of its own: the kit's clients read request bodies to check them against the spec.
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, b2b.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	b2b.RecordWaits(c)
+	var info b2b.ResponseInfo
+	resp, err := c.Raw(t.Context(), failingReplay{tc.Minimal.(b2b.Params)}, b2b.WithResponseInfo(&info))
+	assert.Nil(t, resp)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "replaying the request body: the body is gone")
+	assert.Len(t, srv.Requests(), 1)
+	assert.Equal(t, 1, info.Attempts)
+	assert.Equal(t, http.StatusServiceUnavailable, info.StatusCode)
+}
+
+// The duration a debug line gives is the attempt's: never more than the whole call took.
+func TestLoggedDurationIsTheAttempts(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		okWithRequestID(w, tc.Response)
+	})
+	var logged bytes.Buffer
+	c, _ := faultClient(t, srv.URL, b2b.WithLogger(slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	start := time.Now()
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
+	took := time.Since(start)
+	require.NoError(t, err)
+	var line struct {
+		Duration time.Duration `json:"duration"`
+	}
+	require.NoError(t, json.Unmarshal(logged.Bytes(), &line), "one JSON line: %s", logged.String())
+	assert.GreaterOrEqual(t, line.Duration, 20*time.Millisecond)
+	assert.LessOrEqual(t, line.Duration, took)
 }
