@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -614,4 +615,70 @@ func TestLoggedDurationIsTheAttempts(t *testing.T) {
 	require.NoError(t, json.Unmarshal(logged.Bytes(), &line), "one JSON line: %s", logged.String())
 	assert.GreaterOrEqual(t, line.Duration, 20*time.Millisecond)
 	assert.LessOrEqual(t, line.Duration, took)
+}
+
+// Every 2xx is a success, up to 299; a body declared exactly as long as the cap is read.
+func TestSuccessStatusAndCapEdges(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(len(tc.Response)))
+		if n == 1 {
+			w.WriteHeader(299)
+		}
+		_, _ = w.Write(tc.Response)
+	})
+	c, _ := faultClient(t, srv.URL, b2b.WithMaxResponseBytes(int64(len(tc.Response))))
+	var info b2b.ResponseInfo
+	resp, err := testkit.Call(t.Context(), c, tc.Minimal, b2b.WithResponseInfo(&info))
+	require.NoError(t, err, "a 299 is a success")
+	require.NotNil(t, resp)
+	assert.Equal(t, 299, info.StatusCode)
+
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
+	require.NoError(t, err, "a declared length equal to the cap is read")
+}
+
+// A success body that breaks off says so, and nothing else: no context is named when none ended.
+func TestCutOffBodyError(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	url := rawServer(t, func(_ int, conn net.Conn) {
+		if err := readRequest(conn); err == nil {
+			_, _ = fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(tc.Response))
+			_, _ = conn.Write(tc.Response[:len(tc.Response)/2])
+		}
+	})
+	c, _ := faultClient(t, url, b2b.WithMaxRetries(0))
+	_, err := testkit.Call(t.Context(), c, tc.Minimal)
+	var de *b2b.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "reading the body: unexpected EOF", de.Err.Error())
+}
+
+// In raw mode, the body of an answer that is retried is read to its end before the next attempt,
+// so its connection can be reused.
+func TestRawRetryDrainsTheDroppedBody(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			testkit.Error(w, http.StatusServiceUnavailable, "internal_server_error", "later")
+			return
+		}
+		okWithRequestID(w, tc.Response)
+	})
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	tracker := &bodyTracker{next: tr}
+	c, _ := faultClient(t, srv.URL, b2b.WithHTTPClient(&http.Client{Transport: tracker}))
+	resp, err := c.Raw(t.Context(), tc.Minimal.(b2b.Params))
+	require.NoError(t, err)
+	require.Equal(t, int32(2), tracker.opened.Load())
+	assert.Equal(t, int32(1), tracker.closed.Load(), "the 503's body was closed")
+	assert.Equal(t, int32(1), tracker.drained.Load(), "the 503's body was read to its end")
+	_, err = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 }
