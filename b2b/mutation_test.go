@@ -73,6 +73,13 @@ func TestZeroCallOptionIsSkipped(t *testing.T) {
 	assert.Equal(t, 1, info.Attempts)
 }
 
+// closeIfAny closes the body of an answer Raw should not have returned.
+func closeIfAny(resp *http.Response) {
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+}
+
 // onlyHeaders sends p as if its operation declared only the header parameters given (a caller's
 // own Params type, or a later spec, may declare any subset).
 type onlyHeaders struct {
@@ -109,9 +116,7 @@ func TestHeaderOptionsMatchTheirOwnParameter(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 
 	resp, err = c.Raw(t.Context(), p, b2b.WithMemberSessionJWT("session-jwt-value"))
-	if resp != nil {
-		_ = resp.Body.Close()
-	}
+	closeIfAny(resp)
 	var ve *b2b.ValidationError
 	require.ErrorAs(t, err, &ve, "the operation does not declare X-Stytch-Member-SessionJWT")
 	assert.Contains(t, ve.Error(), "does not apply")
@@ -459,6 +464,7 @@ func TestOnlySecretHeadersAreScrubbed(t *testing.T) {
 		h.Secret = secret
 		p := onlyHeaders{Params: tc.Minimal.(b2b.Params), headers: []gen.HeaderParam{h}}
 		resp, err := c.Raw(t.Context(), p, b2b.WithMemberSession(value))
+		closeIfAny(resp)
 		require.Nil(t, resp)
 		var te *b2b.TransportError
 		require.ErrorAs(t, err, &te)
@@ -534,6 +540,7 @@ func TestRequestsStayUnderTheBaseURL(t *testing.T) {
 		"a sibling of prefix": func(u *url.URL) { u.Path = "/apix" + strings.TrimPrefix(u.Path, "/api") },
 	} {
 		resp, err := c.Raw(t.Context(), rebased{Params: params, move: move})
+		closeIfAny(resp)
 		assert.Nil(t, resp, name)
 		assert.ErrorIs(t, err, b2b.ErrNotSent, name)
 		assert.ErrorContains(t, err, "not under the client's base URL", name)
@@ -587,6 +594,7 @@ func TestReplayFailureEndsTheCall(t *testing.T) {
 	b2b.RecordWaits(c)
 	var info b2b.ResponseInfo
 	resp, err := c.Raw(t.Context(), failingReplay{tc.Minimal.(b2b.Params)}, b2b.WithResponseInfo(&info))
+	closeIfAny(resp)
 	assert.Nil(t, resp)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "replaying the request body: the body is gone")
@@ -681,4 +689,29 @@ func TestRawRetryDrainsTheDroppedBody(t *testing.T) {
 	_, err = io.Copy(io.Discard, resp.Body)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
+}
+
+// A success body whose status_code is any 2xx is a success, 299 included.
+func TestSuccessBodyStatusUpTo299(t *testing.T) {
+	t.Parallel()
+	tc := one(t, "is repeatable", repeatable)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(tc.Response, &body))
+	body["status_code"] = 299
+	answer, err := json.Marshal(body)
+	require.NoError(t, err)
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { okWithRequestID(w, answer) })
+	c, _ := faultClient(t, srv.URL)
+	_, err = testkit.Call(t.Context(), c, tc.Minimal)
+	require.NoError(t, err)
+}
+
+// A secret of 8 bytes or more is replaced wherever it occurs; a shorter one only where it stands
+// alone or quoted.
+func TestScrubLengthEdge(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "token=[redacted]; next", b2b.Scrub([]string{"abcdefgh"}, "token=abcdefgh; next"))
+	assert.Equal(t, "token=abcdefg; next", b2b.Scrub([]string{"abcdefg"}, "token=abcdefg; next"))
+	assert.Equal(t, `token "[redacted]" next`, b2b.Scrub([]string{"abcdefg"}, `token "abcdefg" next`))
+	assert.Equal(t, "[redacted]", b2b.Scrub([]string{"abc"}, "abc"))
 }

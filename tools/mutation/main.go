@@ -6,7 +6,8 @@
 //	go run . -root ../.. report -in /tmp/m.json
 //	go run . -root ../.. recheck -in /tmp/m.json -o /tmp/m2.json
 //
-// run mutates the files of -pkg whose path (relative to -pkg) matches -files, with every operator
+// viable marks the mutants a run reports as killed that do not compile as not viable (run does
+// it too). run mutates the files of -pkg whose path (relative to -pkg) matches -files, with every operator
 // listed in operators, and writes gremlins' JSON. report prints, per file, the mutants by status
 // and the score: killed (timed out included) over all mutants less the ones that do not compile
 // and the ones -equivalent lists as unable to change behaviour. recheck applies again each mutant
@@ -77,7 +78,7 @@ func main() {
 	runTests := flag.String("run", "", "recheck: run only the tests matching this (go test -run), to check new tests against their mutants quickly")
 	timeout := flag.Duration("timeout", time.Minute, "recheck: the longest one mutant's tests may take")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: mutation [flags] run|report|recheck")
+		fmt.Fprintln(os.Stderr, "usage: mutation [flags] run|report|recheck|viable")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -106,6 +107,8 @@ func main() {
 		check(run(pkgDir, sel, *workers, *coef, *out))
 		r, err := load(*out)
 		check(err)
+		check(markNotViable(pkgDir, sel, r))
+		check(save(*out, r))
 		report(os.Stdout, pkgDir, sel, r, eq)
 		fmt.Printf("gremlins' JSON: %s\n", *out)
 	case "report":
@@ -116,11 +119,13 @@ func main() {
 		r, err := load(*in)
 		check(err)
 		check(recheck(pkgDir, sel, r, *timeout, *runTests, strings.Split(*statuses, ",")))
-		if *out != "" {
-			b, err := json.MarshalIndent(r, "", " ")
-			check(err)
-			check(os.WriteFile(*out, b, 0o600))
-		}
+		check(save(*out, r))
+		report(os.Stdout, pkgDir, sel, r, eq)
+	case "viable":
+		r, err := load(*in)
+		check(err)
+		check(markNotViable(pkgDir, sel, r))
+		check(save(*out, r))
 		report(os.Stdout, pkgDir, sel, r, eq)
 	default:
 		flag.Usage()
@@ -162,6 +167,17 @@ func run(pkgDir string, sel *regexp.Regexp, workers, coef int, out string) error
 	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -count=1"))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
+}
+
+func save(path string, r *results) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
 }
 
 func load(path string) (*results, error) {
