@@ -92,8 +92,8 @@ bench-ogen-generate:
 ## whose path (relative to MUTATE) matches the regexp MUTATE_FILES (empty: all). Prints per file
 ## the mutants killed and left alive and the score, leaving out the mutants that
 ## MUTATE_EQUIVALENT lists as unable to change behaviour; gremlins' JSON goes to MUTATE_OUT.
-## Not part of make test: six files of ./b2b take about an hour on two cores
-## (make mutation MUTATE=./b2b MUTATE_FILES='^(executor|retry)\.go$$', make mutation MUTATE=./cmd/gen)
+## Not part of make test: six files of ./b2b took 34 minutes on two shared cores
+## (make mutation MUTATE=./b2b MUTATE_FILES='^(executor|retry)\.go$', make mutation MUTATE=./cmd/gen)
 MUTATE            ?= ./b2b
 MUTATE_FILES      ?=
 MUTATE_WORKERS    ?= 2
@@ -106,7 +106,7 @@ mutation:
 	$(MUTATION_TOOL) -workers $(MUTATE_WORKERS) -timeout-coefficient $(MUTATE_TIMEOUT_COEFFICIENT) -o $(MUTATE_OUT) run
 
 ## mutation-recheck: test again, against the tests as they are now, each mutant that the run
-## saved in MUTATE_OUT left alive, and print the new scores (minutes instead of an hour: after
+## saved in MUTATE_OUT left alive, and print the new scores (minutes instead of half an hour: after
 ## tests were only added, a mutant once killed stays killed); the updated JSON replaces MUTATE_OUT
 mutation-recheck:
 	$(MUTATION_TOOL) -in $(MUTATE_OUT) -o $(MUTATE_OUT) recheck
