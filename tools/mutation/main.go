@@ -6,14 +6,17 @@
 //	go run . -root ../.. report -in /tmp/m.json
 //	go run . -root ../.. recheck -in /tmp/m.json -o /tmp/m2.json
 //
-// viable marks the mutants a run reports as killed that do not compile as not viable (run does
-// it too). run mutates the files of -pkg whose path (relative to -pkg) matches -files, with every operator
-// listed in operators, and writes gremlins' JSON. report prints, per file, the mutants by status
-// and the score: killed (timed out included) over all mutants less the ones that do not compile
-// and the ones -equivalent lists as unable to change behaviour. recheck applies again each mutant
-// a run left alive (lived, timed out, not covered) and runs the package's tests against it
-// through go test -overlay: after tests were only added, a mutant killed before is still killed,
-// so this gives the new score in a fraction of a full run's time.
+// run mutates the files of -pkg whose path (relative to -pkg) matches -files, with every operator
+// listed in operators, and writes gremlins' JSON. It then corrects two of gremlins' statuses: a
+// "killed" mutant that does not compile becomes not viable (go test exits 1 for a build failure as
+// for a failing test), and a "not covered" one (gremlins' name for a case expression, a constant or
+// a composite literal's value, which Go's cover tool does not count) is tested. viable does only
+// the first correction, on a saved JSON. report prints, per file, the mutants by status and the
+// score: killed (timed out included) over all mutants less the ones that do not compile and the
+// ones -equivalent lists as unable to change behaviour. recheck applies again each mutant a run
+// left alive (lived, timed out, not covered) and runs the package's tests against it through go
+// test -overlay: after tests were only added, a mutant killed before is still killed, so this
+// gives the new score in a fraction of a full run's time.
 package main
 
 import (
@@ -108,6 +111,9 @@ func main() {
 		r, err := load(*out)
 		check(err)
 		check(markNotViable(pkgDir, sel, r))
+		// Gremlins takes a mutant in a case expression, a constant or a composite literal's value
+		// for not covered (Go's cover tool counts statements only) and never tests it: test those.
+		check(recheck(pkgDir, sel, r, *timeout, "", []string{"NOT COVERED"}))
 		check(save(*out, r))
 		report(os.Stdout, pkgDir, sel, r, eq)
 		fmt.Printf("gremlins' JSON: %s\n", *out)
