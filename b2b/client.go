@@ -370,11 +370,8 @@ const maxResponseHeaderBytes = 64 << 10
 // instead of being followed with credentials).
 func newHTTPClient() *http.Client {
 	tr := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   5 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            newDialer().DialContext,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           256,
 		MaxIdleConnsPerHost:    64,
@@ -384,6 +381,12 @@ func newHTTPClient() *http.Client {
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 	return &http.Client{Transport: tr, CheckRedirect: noRedirects}
+}
+
+// newDialer returns the dialer of the default client's transport: a connection that cannot be
+// made in 5s fails (and is retried as unsent), and idle connections are probed every 30s.
+func newDialer() *net.Dialer {
+	return &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 }
 
 // noRedirects makes an http.Client return a redirect as the answer instead of following it.

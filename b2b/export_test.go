@@ -126,3 +126,6 @@ func Decide(class gen.RetryClass, o Outcome) Decision {
 
 // Scrub replaces the secrets in s as the errors of a call with those secrets do.
 func Scrub(secrets []string, s string) string { return newScrubber(secrets).String(s) }
+
+// NewDialer returns the dialer of the transport NewHTTPClient builds.
+var NewDialer = newDialer

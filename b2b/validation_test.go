@@ -301,6 +301,9 @@ func TestNilContext(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, resp)
 			assert.Contains(t, err.Error(), "context")
+			var ve *b2b.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, c.Op.ID, ve.Operation, "the error names the operation")
 			assert.Zero(t, srv.Count())
 		})
 	}
