@@ -175,7 +175,8 @@ func run(pkgDir string, sel *regexp.Regexp, workers, coef int, out string) error
 	cmd := exec.CommandContext(context.Background(), bin, args...) //nolint:gosec // G204: the arguments are this tool's own flags, given by whoever runs it
 	// gremlins takes the unmutated run's time as the base of each mutant's timeout: without
 	// -count=1 that run would come from the test cache, take no time, and time every mutant out.
-	cmd.Env = append(env, "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -count=1"))
+	env = append(env, "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -count=1"))
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }
@@ -203,7 +204,7 @@ func gremlinsCommand() (string, []string, func(), error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	mod, err := exec.CommandContext(context.Background(), realGo, "list", "-m").Output()
+	mod, err := exec.CommandContext(context.Background(), realGo, "list", "-m").Output() //nolint:gosec // G204: the go command found on PATH
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("go list -m: %w", err)
 	}
