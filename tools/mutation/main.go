@@ -1,13 +1,16 @@
 // Command mutation measures how many mutants of a package's code its tests kill, with gremlins
-// (pinned below, run through the go command, so it is never a dependency of the SDK), and prints a
-// score per file. It is a module of its own: nothing here reaches the SDK's go.mod.
+// (pinned below and installed by the go command into a temporary directory, so it is never a
+// dependency of the SDK), and prints a score per file. It is a module of its own: nothing here
+// reaches the SDK's go.mod.
 //
 //	go run . -root ../.. run -pkg ./b2b -files 'executor|retry' -o /tmp/m.json
 //	go run . -root ../.. report -in /tmp/m.json
 //	go run . -root ../.. recheck -in /tmp/m.json -o /tmp/m2.json
 //
 // run mutates the files of -pkg whose path (relative to -pkg) matches -files, with every operator
-// listed in operators, and writes gremlins' JSON. It then corrects two of gremlins' statuses: a
+// listed in operators, and writes gremlins' JSON. gremlins runs with GOFLAGS=-count=1 (a cached
+// baseline would time every mutant out) and behind goShim (for a package main it would test the
+// module root). run then corrects two of gremlins' statuses: a
 // "killed" mutant that does not compile becomes not viable (go test exits 1 for a build failure as
 // for a failing test), and a "not covered" one (gremlins' name for a case expression, a constant or
 // a composite literal's value, which Go's cover tool does not count) is tested. viable does only
