@@ -407,3 +407,18 @@ func properties(s *openapi3.Schema) openapi3.Schemas {
 	maps.Copy(props, s.Properties)
 	return props
 }
+
+// editedRequest is params whose request is built as Params builds it, then changed by edit: a URL
+// moved elsewhere, a body that cannot be replayed.
+type editedRequest struct {
+	b2b.Params
+	edit func(r *http.Request)
+}
+
+func (p editedRequest) NewHTTPRequest(server string) (*http.Request, error) {
+	r, err := p.Params.NewHTTPRequest(server)
+	if err == nil {
+		p.edit(r)
+	}
+	return r, err
+}

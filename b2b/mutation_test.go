@@ -496,20 +496,6 @@ func TestResponseInfoDurationIsTheCalls(t *testing.T) {
 	assert.LessOrEqual(t, info.Duration, took)
 }
 
-// rebased builds its request as p does, then moves it to another URL.
-type rebased struct {
-	b2b.Params
-	move func(u *url.URL)
-}
-
-func (p rebased) NewHTTPRequest(server string) (*http.Request, error) {
-	r, err := p.Params.NewHTTPRequest(server)
-	if err == nil {
-		p.move(r.URL)
-	}
-	return r, err
-}
-
 // A request is sent only when its URL is under the client's base URL: same scheme, same host, no
 // user info, and a path under the base path. Each of these alone refuses it, before anything is
 // sent (no round trip at all).
@@ -539,7 +525,7 @@ func TestRequestsStayUnderTheBaseURL(t *testing.T) {
 		"outside the prefix":  func(u *url.URL) { u.Path = strings.TrimPrefix(u.Path, "/api") },
 		"a sibling of prefix": func(u *url.URL) { u.Path = "/apix" + strings.TrimPrefix(u.Path, "/api") },
 	} {
-		resp, err := c.Raw(t.Context(), rebased{Params: params, move: move})
+		resp, err := c.Raw(t.Context(), editedRequest{params, func(r *http.Request) { move(r.URL) }})
 		closeIfAny(resp)
 		assert.Nil(t, resp, name)
 		assert.ErrorIs(t, err, b2b.ErrNotSent, name)
@@ -569,17 +555,6 @@ func TestAttemptsOfACallThatNeverStarted(t *testing.T) {
 	assert.Nil(t, info.Header)
 }
 
-// failingReplay is params whose body cannot be produced again.
-type failingReplay struct{ b2b.Params }
-
-func (p failingReplay) NewHTTPRequest(server string) (*http.Request, error) {
-	r, err := p.Params.NewHTTPRequest(server)
-	if err == nil {
-		r.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("the body is gone") }
-	}
-	return r, err
-}
-
 // When the body of a retry cannot be produced, the call ends with that failure after the one
 // attempt that was made.
 func TestReplayFailureEndsTheCall(t *testing.T) {
@@ -593,7 +568,10 @@ func TestReplayFailureEndsTheCall(t *testing.T) {
 	require.NoError(t, err)
 	b2b.RecordWaits(c)
 	var info b2b.ResponseInfo
-	resp, err := c.Raw(t.Context(), failingReplay{tc.Minimal.(b2b.Params)}, b2b.WithResponseInfo(&info))
+	failingReplay := editedRequest{tc.Minimal.(b2b.Params), func(r *http.Request) {
+		r.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("the body is gone") }
+	}}
+	resp, err := c.Raw(t.Context(), failingReplay, b2b.WithResponseInfo(&info))
 	closeIfAny(resp)
 	assert.Nil(t, resp)
 	require.Error(t, err)

@@ -993,24 +993,16 @@ func TestRequestWithoutGetBodyIsNotReplayed(t *testing.T) {
 	})
 	c, waits := faultClient(t, srv.URL)
 	tc := one(t, "sends a body", hasBody)
-	resp, err := c.Raw(t.Context(), noGetBody{tc.Minimal.(b2b.Params)})
+	noGetBody := editedRequest{tc.Minimal.(b2b.Params), func(r *http.Request) {
+		r.GetBody = nil
+		r.Body = io.NopCloser(r.Body)
+	}}
+	resp, err := c.Raw(t.Context(), noGetBody)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.NoError(t, resp.Body.Close())
 	assert.Len(t, srv.Requests(), 1)
 	assert.Empty(t, waits.All())
-}
-
-// noGetBody is params whose requests cannot replay their body.
-type noGetBody struct{ b2b.Params }
-
-func (p noGetBody) NewHTTPRequest(server string) (*http.Request, error) {
-	req, err := p.Params.NewHTTPRequest(server)
-	if err == nil {
-		req.GetBody = nil
-		req.Body = io.NopCloser(req.Body)
-	}
-	return req, err
 }
 
 // A success answer whose body is still arriving when the caller's deadline passes: the call ends
