@@ -281,9 +281,11 @@ func scenarios() []scenario {
 
 // TestScenarios runs each scenario in each output format against a freshly scripted fake.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	for _, sc := range scenarios() {
 		for _, format := range []string{"text", "json", "github"} {
 			t.Run(sc.name+"/"+format, func(t *testing.T) {
+				t.Parallel()
 				srv := b2btest.NewServer(t)
 				sc.script(t, srv)
 				args := append([]string{"-base-url", srv.URL, "-format", format}, sc.args...)
@@ -447,6 +449,7 @@ func TestSendsTheDocumentedSandboxValues(t *testing.T) {
 // TestCouldNotRun: every way the probe cannot reach a verdict exits 3 with a summary that says
 // why, in every format, and sends nothing it should not.
 func TestCouldNotRun(t *testing.T) {
+	t.Parallel()
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close() // nothing listens there any more
 
@@ -509,6 +512,7 @@ func TestCouldNotRun(t *testing.T) {
 	} {
 		for _, format := range []string{"text", "json", "github"} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				t.Parallel()
 				srv := b2btest.NewServer(t)
 				if tc.script != nil {
 					tc.script(srv)

@@ -40,6 +40,16 @@ func TestFromAModuleThatOnlyRequiresTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sums, 0o600))
 
+	// A module that requires the SDK loads the SDK's whole module graph, which reads go.mod files
+	// that building the SDK itself never needs (go-jsonmerge has no go.mod, so its requirements
+	// count too). Loading that graph here first, through GOPROXY as configured, puts them in the
+	// cache (nothing is fetched when it already holds them, as after make drift): the test passes
+	// on a fresh cache, and the downstream commands below still fetch nothing.
+	prime := exec.CommandContext(t.Context(), gobin, "list", "-m", "all") //nolint:gosec // G204: the go command on PATH, with fixed arguments
+	prime.Dir, prime.Env = root, append(os.Environ(), "GOWORK=off")
+	out, err := prime.CombinedOutput()
+	require.NoError(t, err, "go list -m all in the SDK's module:\n%s", out)
+
 	env := append(os.Environ(),
 		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", // offline, and this checkout's go.work (if any) out of the way
 		"STYTCH_PROJECT_ID="+b2btest.ProjectID, "STYTCH_SECRET="+testSecret)
