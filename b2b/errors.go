@@ -60,7 +60,7 @@ type Error struct {
 	OutcomeUnknown bool          // see ErrOutcomeUnknown
 	RetryAfter     time.Duration // the wait the answer asked for (Retry-After), typically on a 429
 
-	repeatable bool // the operation's retry class is repeatable
+	class gen.RetryClass // the operation's retry class, for Retryable
 }
 
 // Error returns one line: operation, status, error type, message and request ID. Any secret of the
@@ -99,9 +99,10 @@ func (e *Error) Is(target error) bool { return target == ErrOutcomeUnknown && e.
 // rate limit (429: Stytch did nothing), or a server failure (5xx) of an operation whose retry
 // class is repeatable. It is false for a 5xx of an operation that consumes a token or sends email
 // (the outcome is unknown there: see OutcomeUnknown), and for every other status. RetryAfter says
-// how long Stytch asked to wait, when it did.
+// how long Stytch asked to wait, when it did. It is the SDK's own retry decision for the answer,
+// so it agrees with what the client did before giving up.
 func (e *Error) Retryable() bool {
-	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.repeatable)
+	return decide(e.class, outcome{kind: outcomeStatus, status: e.StatusCode}).retry
 }
 
 // TransportError is returned when no HTTP answer arrived: the connection could not be made, was
@@ -179,7 +180,7 @@ func writeRequestID(b *strings.Builder, id string) {
 
 // newError builds the *Error for a non-2xx answer from its (capped) body.
 func newError(op gen.Operation, resp *http.Response, body []byte, attempts int) *Error {
-	e := &Error{StatusCode: resp.StatusCode, Operation: op.ID, Attempts: attempts, repeatable: op.Retry.Repeatable()}
+	e := &Error{StatusCode: resp.StatusCode, Operation: op.ID, Attempts: attempts, class: op.Retry}
 	var se gen.Error
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &se) == nil {

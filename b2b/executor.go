@@ -101,24 +101,6 @@ type exchange struct {
 	started time.Time // when the call began; read only for ResponseInfo, so set only then
 }
 
-// scrubber returns the scrubber of the call's secrets, gathering them on first use.
-func (ex *exchange) scrubber() scrubber {
-	if ex.scrub == nil {
-		secrets := ex.params.AppendSecrets(nil)
-		for _, h := range ex.cfg.headers {
-			for _, p := range ex.op.Headers {
-				if p.Secret && equalFoldASCII(p.Name, h.name) {
-					secrets = append(secrets, h.value)
-				}
-			}
-		}
-		secrets = append(secrets, ex.x.secret()...)
-		sc := newScrubber(secrets)
-		ex.scrub = &sc
-	}
-	return *ex.scrub
-}
-
 // notSentError is a failure to prepare a request, before anything was sent.
 func notSentError(op, what string, err error) error {
 	return fmt.Errorf("%s%s: %s: %w (%w)", errPrefix, op, what, err, ErrNotSent)

@@ -40,7 +40,7 @@ import (
 // going unchecked.
 func specSecrets(t *testing.T) map[string][]string {
 	t.Helper()
-	isSecret := func(ext map[string]any) bool { return fmt.Sprint(ext["x-stytch-secret"]) == "true" }
+	isSecret := func(ext map[string]any) bool { return fmt.Sprint(ext[spec.ExtSecret]) == "true" }
 	doc := fixtures.Spec()
 	out := map[string][]string{}
 	found := 0
@@ -68,7 +68,7 @@ func specSecrets(t *testing.T) map[string][]string {
 			}
 		}
 	}
-	marks := regexp.MustCompile(`(?m)^\s+x-stytch-secret:\s*true\s*$`).FindAll(spec.YAML, -1)
+	marks := regexp.MustCompile(`(?m)^\s+`+regexp.QuoteMeta(spec.ExtSecret)+`:\s*true\s*$`).FindAll(spec.YAML, -1)
 	require.Equal(t, len(marks), found,
 		"every x-stytch-secret mark of the spec is on a component schema property or a header parameter")
 	require.NotEmpty(t, out)

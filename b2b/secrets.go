@@ -11,6 +11,24 @@ import (
 // marks), the values of secret header parameters, and the client's credentials. They are gathered
 // only when an error needs scrubbing.
 
+// scrubber returns the scrubber of the call's secrets, gathering them on first use.
+func (ex *exchange) scrubber() scrubber {
+	if ex.scrub == nil {
+		secrets := ex.params.AppendSecrets(nil)
+		for _, h := range ex.cfg.headers {
+			for _, p := range ex.op.Headers {
+				if p.Secret && equalFoldASCII(p.Name, h.name) {
+					secrets = append(secrets, h.value)
+				}
+			}
+		}
+		secrets = append(secrets, ex.x.secret()...)
+		sc := newScrubber(secrets)
+		ex.scrub = &sc
+	}
+	return *ex.scrub
+}
+
 // minScrubLen is the length from which a secret is replaced wherever it occurs in a text. A
 // shorter secret is replaced only where it stands alone: as a whole value, or quoted ("…" or '…')
 // inside a text, which is how servers and libraries echo values. Replacing every occurrence of a

@@ -392,7 +392,7 @@ func TestSecretsAreStrings(t *testing.T) {
 		}
 	}
 	// Not vacuous: the walk saw every mark of the spec's text, of each kind.
-	marks := regexp.MustCompile(`(?m)^\s+x-stytch-secret:`).FindAll(spec.YAML, -1)
+	marks := regexp.MustCompile(`(?m)^\s+`+regexp.QuoteMeta(spec.ExtSecret)+`:`).FindAll(spec.YAML, -1)
 	assert.Len(t, found, len(marks), "every x-stytch-secret of the spec was checked")
 	assert.Greater(t, len(found), kinds["array"], "the spec marks a string")
 	assert.NotZero(t, kinds["array"], "the spec marks an array of strings")
