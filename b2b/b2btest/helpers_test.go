@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,35 +17,29 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
+	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
 )
 
-// validatingClient returns an SDK client for srv whose every request and 2xx answer is checked
-// against the spec (a violation fails the test).
+// validatingClient returns the fake's own SDK client (its credentials, no retry waits), with the
+// test kit's check of every request and 2xx answer against the spec (a violation fails the test).
 func validatingClient(t *testing.T, srv *b2btest.Server, opts ...b2b.Option) *b2b.Client {
 	t.Helper()
-	hc := &http.Client{Transport: &specTransport{t: t}}
-	return srv.Client(append([]b2b.Option{b2b.WithHTTPClient(hc)}, opts...)...)
+	return srv.Client(append([]b2b.Option{testkit.Checked(t, srv.URL)}, opts...)...)
 }
 
-const checkHost = "spec-check.invalid"
-
-// specValidator is loaded once: loading the spec takes ~100 ms.
-var specValidator = sync.OnceValues(func() (*contract.Validator, error) { return contract.New("http://" + checkHost) })
-
+// validator is the shared, host-agnostic spec validator every test uses.
 func validator(t *testing.T) *contract.Validator {
 	t.Helper()
-	v, err := specValidator()
+	v, err := contract.Shared()
 	require.NoError(t, err)
 	return v
 }
 
-// checkRequest validates req (a client-side request to any server) as if sent to checkHost and
-// returns its route. req keeps its body.
+// checkRequest validates req (a raw request to the fake, whose URL has no path prefix) and
+// returns its route. req keeps its body: the validator reads a copy.
 func checkRequest(t *testing.T, req *http.Request) (*contract.Route, error) {
 	t.Helper()
 	clone := req.Clone(req.Context())
-	clone.URL.Host = checkHost
-	clone.Host = ""
 	if req.GetBody != nil {
 		b, err := req.GetBody()
 		require.NoError(t, err)
@@ -56,116 +48,11 @@ func checkRequest(t *testing.T, req *http.Request) (*contract.Route, error) {
 	return validator(t).Request(clone)
 }
 
-// specTransport is contract.Transport with a shared validator: it fails the test when a request
-// or a 2xx answer breaks the spec.
-type specTransport struct{ t *testing.T }
-
-func (st *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	route, err := checkRequest(st.t, req)
-	if err != nil {
-		st.t.Errorf("request %s %s breaks the spec: %v", req.Method, req.URL.EscapedPath(), contract.Violations(err))
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || route == nil || resp.StatusCode/100 != 2 {
-		return resp, err
-	}
-	body, rerr := io.ReadAll(resp.Body)
-	_ = resp.Body.Close() // read to the end above; replaced below
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if rerr == nil {
-		if verr := validator(st.t).Response(route, resp.StatusCode, resp.Header, body); verr != nil {
-			st.t.Errorf("answer of %s breaks the spec: %v", route.OperationID(), contract.Violations(verr))
-		}
-	}
-	return resp, nil
-}
-
-// sdkMethods maps each params type (*gen.XxxRequest) to the facade method that takes it, found by
-// walking the sub-clients of a *b2b.Client with reflection: a method of the shape
-// func(context.Context, *P, ...b2b.CallOption) (*R, error). No test keeps a list of operations.
-func sdkMethods(c *b2b.Client) map[reflect.Type]reflect.Value {
-	out := map[reflect.Type]reflect.Value{}
-	ctxType := reflect.TypeFor[context.Context]()
-	optsType := reflect.TypeFor[[]b2b.CallOption]()
-	errType := reflect.TypeFor[error]()
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-			return
-		}
-		t := v.Type()
-		for i := range t.NumMethod() {
-			m := t.Method(i)
-			ft := m.Type // receiver first
-			if ft.NumIn() != 4 || !ft.IsVariadic() || ft.In(1) != ctxType || ft.In(2).Kind() != reflect.Pointer ||
-				ft.In(3) != optsType || ft.NumOut() != 2 || ft.Out(1) != errType {
-				continue
-			}
-			out[ft.In(2)] = v.Method(i)
-		}
-		e := v.Elem()
-		for i := range e.NumField() {
-			if e.Type().Field(i).IsExported() {
-				walk(e.Field(i))
-			}
-		}
-	}
-	walk(reflect.ValueOf(c))
-	return out
-}
-
-// headerOptions are the per-call options that set an operation's header parameters, by the
-// header's canonical name.
-var headerOptions = map[string]func(string) b2b.CallOption{
-	http.CanonicalHeaderKey("X-Stytch-Member-Session"):    b2b.WithMemberSession,
-	http.CanonicalHeaderKey("X-Stytch-Member-SessionJWT"): b2b.WithMemberSessionJWT,
-}
-
-// headerCallOptions turns a header params struct (such as *gen.MagicLinksEmailInviteParams, whose
-// JSON names are the header names) into per-call options.
-func headerCallOptions(headers any) []b2b.CallOption {
-	var opts []b2b.CallOption
-	v := reflect.ValueOf(headers)
-	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
-		return nil
-	}
-	v = v.Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-		if f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
-			continue
-		}
-		mk, ok := headerOptions[http.CanonicalHeaderKey(name)]
-		if !ok {
-			panic("headerCallOptions: no per-call option sets header " + name)
-		}
-		opts = append(opts, mk(f.Elem().String()))
-	}
-	return opts
-}
-
-// callSDK calls the facade method that takes params (a *gen...Request from fixtures), with the
-// header options taken from headers when given. It returns a nil interface, not a typed nil, when
-// the call returns no response.
+// callSDK calls the facade method of the operation params belong to (a *gen...Request from
+// fixtures) through the test kit's dispatcher, sending the header parameters set in headers (a
+// header params struct, or nil) through their per-call options, then extra.
 func callSDK(ctx context.Context, c *b2b.Client, params, headers any, extra ...b2b.CallOption) (any, error) {
-	m, ok := sdkMethods(c)[reflect.TypeOf(params)]
-	if !ok {
-		panic(fmt.Sprintf("callSDK: no method of *b2b.Client takes %T", params))
-	}
-	args := []reflect.Value{reflect.ValueOf(ctx), reflect.ValueOf(params)}
-	for _, o := range append(headerCallOptions(headers), extra...) {
-		args = append(args, reflect.ValueOf(o))
-	}
-	out := m.Call(args)
-	var err error
-	if e := out[1].Interface(); e != nil {
-		err = e.(error)
-	}
-	if out[0].IsNil() {
-		return nil, err
-	}
-	return out[0].Interface(), err
+	return testkit.Call(ctx, c, params, append(testkit.HeaderOptions(headerValues(headers)), extra...)...)
 }
 
 // headerValues returns the set header parameters of a header params struct (such as

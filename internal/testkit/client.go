@@ -74,20 +74,35 @@ func NewFaultClient(t testing.TB, baseURL string, opts ...b2b.Option) *b2b.Clien
 	return newClient(t, t, baseURL, false, opts)
 }
 
-func newClient(t testing.TB, report Reporter, baseURL string, answers bool, opts []b2b.Option) *b2b.Client {
+// Checked returns the option that makes a client whose base URL is baseURL check its traffic as
+// NewClient's does (every request and every 2xx answer against the spec; a violation fails t), for
+// a client built elsewhere, such as the b2btest fake's Server.Client, with its own credentials.
+func Checked(t testing.TB, baseURL string) b2b.Option {
+	t.Helper()
+	return checking(t, t, baseURL, true)
+}
+
+// checking is the transport wrapper of the kit's clients: it validates the traffic with the
+// shared validator, matched on paths under baseURL's path, and closes the wrapped transport's
+// idle connections when the test ends.
+func checking(t testing.TB, report Reporter, baseURL string, answers bool) b2b.Option {
 	t.Helper()
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		t.Fatalf("testkit: base URL %q: %v", baseURL, err)
 	}
 	v := contract.MustShared().Matching(route.Prefix(u.EscapedPath()))
-	wrap := b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper {
+	return b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper {
 		if ci, ok := next.(interface{ CloseIdleConnections() }); ok {
 			t.Cleanup(ci.CloseIdleConnections)
 		}
 		return &checker{v: v, report: report, next: next, answers: answers}
 	})
-	all := append([]b2b.Option{b2b.WithBaseURL(baseURL), wrap}, opts...)
+}
+
+func newClient(t testing.TB, report Reporter, baseURL string, answers bool, opts []b2b.Option) *b2b.Client {
+	t.Helper()
+	all := append([]b2b.Option{b2b.WithBaseURL(baseURL), checking(t, report, baseURL, answers)}, opts...)
 	c, err := b2b.NewClient(ProjectID, Secret, all...)
 	if err != nil {
 		t.Fatalf("testkit: NewClient: %v", err)

@@ -11,7 +11,8 @@
 //     against the spec by contract.MustShared(), the one host-agnostic validator (matched on the
 //     path under the client's base URL, never on the host). NewFaultClient checks requests only,
 //     for tests that answer with broken bodies on purpose; NewLenientClient records violations
-//     instead of failing.
+//     instead of failing. Checked is the same check as an option, for a client built elsewhere
+//     (the b2btest fake's own Server.Client).
 //   - Recording: NewServer starts an httptest server that records every request (method, path as
 //     sent and unescaped, headers, body) and answers with a Handler; OK, Reply, Error and
 //     Unreachable are the common handlers.

@@ -210,6 +210,52 @@ func TestClientsReportViolations(t *testing.T) {
 	})
 }
 
+// reportingTB is a testing.TB whose Errorf is recorded instead of failing the test, to see what
+// Checked reports.
+type reportingTB struct {
+	testing.TB
+	rec *testkit.Recorder
+}
+
+func (r reportingTB) Errorf(format string, args ...any) { r.rec.Errorf(format, args...) }
+
+// TestCheckedReportsViolations: the option form of the check, on a client built with other
+// credentials (as b2btest's Server.Client is), reports a broken request and a broken answer to
+// the test it was given, and lets a valid call through.
+func TestCheckedReportsViolations(t *testing.T) {
+	t.Parallel()
+	var c fixtures.Case
+	for _, fc := range fixtures.Select(func(op gen.Operation) bool { return op.HasBody }) {
+		c = fc
+		break
+	}
+	require.NotEmpty(t, c.Op.ID, "the spec has an operation with a body")
+	run := func(t *testing.T, answer []byte, params any) []string {
+		t.Helper()
+		srv := testkit.NewServer(t, testkit.OK(answer))
+		rec := &testkit.Recorder{}
+		client, err := b2b.NewClient("project-test-other", "other-secret", b2b.WithBaseURL(srv.URL), b2b.WithMaxRetries(0),
+			testkit.Checked(reportingTB{TB: t, rec: rec}, srv.URL))
+		require.NoError(t, err)
+		if p, ok := params.(brokenParams); ok {
+			resp, err := client.Raw(t.Context(), p)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+		} else {
+			_, _ = testkit.Call(t.Context(), client, params)
+		}
+		require.Equal(t, 1, srv.Count())
+		return rec.Errors()
+	}
+	assert.Empty(t, run(t, c.Response, c.Full), "a valid call")
+	errs := run(t, c.Response, brokenParams{c.Minimal.(b2b.Params)})
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "not_in_the_spec")
+	errs = run(t, []byte(`{"status_code":"x"}`), c.Minimal)
+	require.NotEmpty(t, errs)
+	assert.Contains(t, errs[0], "answer of "+c.Op.ID)
+}
+
 func TestServerRecordsAndAnswers(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
