@@ -17,6 +17,7 @@ import (
 // goroutines validate good and bad requests and answers of every operation through it (and
 // through views of it with other match modes); each must get the answer it gets alone.
 func TestSharedValidatorIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	views := []*contract.Validator{v, v.Matching(route.Prefix("/prefix")), v.Matching(route.AnyPrefix())}
 	bases := []string{"", "http://h/prefix", "http://proxy/x/y"}

@@ -20,6 +20,7 @@ import (
 )
 
 func TestSharedIsLoadedOnce(t *testing.T) {
+	t.Parallel()
 	a, err := contract.Shared()
 	require.NoError(t, err)
 	b, err := contract.Shared()
@@ -37,6 +38,7 @@ func TestSharedIsLoadedOnce(t *testing.T) {
 // exactly (a server), under the prefix of the base URL a client was given (any host), or after
 // any prefix.
 func TestExampleRequestsAreValid(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	newV := func(base string) *contract.Validator {
 		nv, err := contract.New(base)
@@ -75,6 +77,7 @@ func TestExampleRequestsAreValid(t *testing.T) {
 }
 
 func TestRequestsOutsideThePrefixHaveNoRoute(t *testing.T) {
+	t.Parallel()
 	v, err := contract.New("http://stytch.test/prefix")
 	require.NoError(t, err)
 	for _, e := range entries(t) {
@@ -174,6 +177,7 @@ func badRequests(t *testing.T) []badCase {
 }
 
 func TestBadRequestsAreRefusedNamingTheField(t *testing.T) {
+	t.Parallel()
 	cases := badRequests(t)
 	kinds := map[string]bool{}
 	for _, c := range cases {
@@ -213,6 +217,7 @@ func TestBadRequestsAreRefusedNamingTheField(t *testing.T) {
 
 // The limits of every range and every value of every enum are accepted.
 func TestRequestBoundariesAreAccepted(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	n := 0
 	for _, e := range entries(t) {
@@ -242,6 +247,7 @@ func TestRequestBoundariesAreAccepted(t *testing.T) {
 }
 
 func TestBasicCredentials(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	b64 := base64.StdEncoding.EncodeToString
 	for _, tc := range []struct {
@@ -277,6 +283,7 @@ func TestBasicCredentials(t *testing.T) {
 }
 
 func TestRequestKeepsItsBody(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	for _, e := range entries(t) {
 		if specwalk.RequestBody(e.Operation) == nil {
@@ -292,6 +299,7 @@ func TestRequestKeepsItsBody(t *testing.T) {
 }
 
 func TestExampleResponsesAreValid(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	for _, e := range entries(t) {
 		for _, status := range []int{200, 400, 404, 429, 500} {
@@ -321,6 +329,7 @@ func TestExampleResponsesAreValid(t *testing.T) {
 // each string given a number, each date-time given another text, one at a time. A nested property
 // declared once in the spec (a Member's field, say) is checked in the first answer that has it.
 func TestBadResponsesAreRefusedNamingTheField(t *testing.T) {
+	t.Parallel()
 	v := shared(t)
 	checked := 0
 	seen := map[string]bool{}
@@ -369,6 +378,7 @@ func TestBadResponsesAreRefusedNamingTheField(t *testing.T) {
 }
 
 func TestViolations(t *testing.T) {
+	t.Parallel()
 	assert.Nil(t, contract.Violations(nil))
 	plain := errors.New("something else")
 	assert.Equal(t, []contract.Violation{{Field: "", Reason: "something else"}}, contract.Violations(plain))
@@ -410,6 +420,7 @@ func TestViolations(t *testing.T) {
 
 // A field whose name needs escaping in a JSON pointer is named with RFC 6901 escapes.
 func TestViolationPointersAreEscaped(t *testing.T) {
+	t.Parallel()
 	doc := &openapi3.T{OpenAPI: "3.0.3", Info: &openapi3.Info{Title: "t", Version: "1"}, Paths: openapi3.NewPaths()}
 	obj := openapi3.NewObjectSchema().WithProperty("a/b~c", openapi3.NewStringSchema())
 	obj.AdditionalProperties = openapi3.AdditionalProperties{Has: openapi3.Ptr(false)}
@@ -437,6 +448,7 @@ func decode(t testing.TB, b []byte) any {
 
 // Validation never changes what was sent: a property with a default stays absent.
 func TestRequestDefaultsAreNotFilledIn(t *testing.T) {
+	t.Parallel()
 	doc := &openapi3.T{OpenAPI: "3.0.3", Info: &openapi3.Info{Title: "t", Version: "1"}, Paths: openapi3.NewPaths()}
 	obj := openapi3.NewObjectSchema().WithProperty("n", openapi3.NewIntegerSchema().WithDefault(60))
 	op := openapi3.NewOperation()

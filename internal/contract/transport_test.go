@@ -35,6 +35,7 @@ func (r *recorder) Fatalf(format string, args ...any) {
 }
 
 func TestTransport(t *testing.T) {
+	t.Parallel()
 	e := pick(t, "with a request body", hasBody)
 	good := specwalk.ExampleJSON(specwalk.ResponseBody(e.Operation, 200), specwalk.Full, "resp")
 	for _, tc := range []struct {
@@ -77,6 +78,7 @@ func TestTransport(t *testing.T) {
 }
 
 func TestTransportSendsTheBodyItValidated(t *testing.T) {
+	t.Parallel()
 	for _, e := range entries(t) {
 		if specwalk.RequestBody(e.Operation) == nil {
 			continue

@@ -89,6 +89,7 @@ func oracle(ops []specOp, method, escapedPath string) []string {
 }
 
 func TestEveryOperationMatchesItsTemplate(t *testing.T) {
+	t.Parallel()
 	doc := specDoc(t)
 	tb := specTable(t)
 	ops := specOps(t, doc)
@@ -133,6 +134,7 @@ func TestEveryOperationMatchesItsTemplate(t *testing.T) {
 }
 
 func TestPrefixes(t *testing.T) {
+	t.Parallel()
 	doc := specDoc(t)
 	tb := specTable(t)
 	for _, o := range specOps(t, doc) {
@@ -181,6 +183,7 @@ func TestPrefixes(t *testing.T) {
 }
 
 func TestNoRoute(t *testing.T) {
+	t.Parallel()
 	doc := specDoc(t)
 	tb := specTable(t)
 	ops := specOps(t, doc)
@@ -257,6 +260,7 @@ func tinyDoc(t *testing.T, ops ...string) *openapi3.T {
 }
 
 func TestLiteralSegmentsWin(t *testing.T) {
+	t.Parallel()
 	tb, err := route.New(tinyDoc(t,
 		"GET /a/b/{x}",
 		"GET /a/{y}/c",
@@ -299,6 +303,7 @@ func TestLiteralSegmentsWin(t *testing.T) {
 }
 
 func TestTemplatesTheTableRefuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		ops     []string
@@ -325,6 +330,7 @@ func TestTemplatesTheTableRefuses(t *testing.T) {
 }
 
 func TestRootTemplate(t *testing.T) {
+	t.Parallel()
 	tb, err := route.New(tinyDoc(t, "GET /", "GET /{x}"))
 	require.NoError(t, err)
 	m, err := tb.Find("GET", "/", route.Exact())
