@@ -29,6 +29,7 @@ import (
 // TestOperationsWithoutBehaviorGetSpecAnswers: an operation the fake has no behavior for (forced
 // here for each one in turn) still gets a 200 that is valid for the spec, with every field set.
 func TestOperationsWithoutBehaviorGetSpecAnswers(t *testing.T) {
+	t.Parallel()
 	v := validator(t)
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
@@ -62,6 +63,7 @@ func TestOperationsWithoutBehaviorGetSpecAnswers(t *testing.T) {
 // TestNullableFieldsAreSentAsNull: what the answer has no value for is null where the spec says
 // nullable, as Stytch's examples show, and absent where it does not.
 func TestNullableFieldsAreSentAsNull(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: "org-mfa", MFAPolicy: "REQUIRED_FOR_ALL"}))
 	tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-mfa", "ada@example.com")
 	resp := send(t, srv, http.MethodPost, b2btest.MagicLinksAuthenticate.Path, `{"magic_links_token":"`+tok+`"}`, true)
@@ -96,6 +98,7 @@ func TestNullableFieldsAreSentAsNull(t *testing.T) {
 // TestSandboxValues: Stytch's documented B2B sandbox values give the documented statuses and
 // error types, and send no email.
 func TestSandboxValues(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []struct {
 		name string
 		opts []b2btest.Option
@@ -193,6 +196,7 @@ func keyFromJWKS(t *testing.T, srv *b2btest.Server, projectID, kid string) *rsa.
 // TestSessionJWTsVerifyAgainstTheJWKS: the JWT of a session is an RS256 JWS by the key the key set
 // serves, with Stytch's claims.
 func TestSessionJWTsVerifyAgainstTheJWKS(t *testing.T) {
+	t.Parallel()
 	now := time.Now().Truncate(time.Second).UTC()
 	srv := b2btest.NewServer(t, b2btest.WithClock(func() time.Time { return now }))
 	c := validatingClient(t, srv)
@@ -273,6 +277,7 @@ func TestSessionJWTsVerifyAgainstTheJWKS(t *testing.T) {
 
 // TestControlAPI drives the fake over HTTP as a test in another language would.
 func TestControlAPI(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: "org-seed"}))
 	c := srv.Client(b2b.WithMaxRetries(0))
 	ctx := context.Background()

@@ -29,6 +29,7 @@ func login(t *testing.T, srv *b2btest.Server, c *b2b.Client, org, email string, 
 // TestSessionsBelongToTheirMember: a session presented with another member's login is ignored, as
 // the API documents for the authenticate endpoints, and never changes hands.
 func TestSessionsBelongToTheirMember(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -87,6 +88,7 @@ func TestSessionsBelongToTheirMember(t *testing.T) {
 
 // TestPasswordResetRevokesTheMembersOtherSessions, as the API documents.
 func TestPasswordResetRevokesTheMembersOtherSessions(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -104,6 +106,7 @@ func TestPasswordResetRevokesTheMembersOtherSessions(t *testing.T) {
 // TestPathsAreCleanedBeforeRouting: dot segments and doubled slashes are resolved as a real
 // router does, so ".." is never an ID.
 func TestPathsAreCleanedBeforeRouting(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	for _, tc := range []struct {
 		path   string
@@ -139,6 +142,7 @@ func TestPathsAreCleanedBeforeRouting(t *testing.T) {
 // the member whose session the header carries, so the fake refuses a session it did not issue, a
 // revoked or expired one, and one of another organization.
 func TestMemberSessionHeadersMustBeLiveSessionsOfTheOrganization(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -159,6 +163,7 @@ func TestMemberSessionHeadersMustBeLiveSessionsOfTheOrganization(t *testing.T) {
 
 // TestStrictMode: unknown organizations, members, tokens and sessions are the API's 404s.
 func TestStrictMode(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.Strict(),
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-known", OrganizationSlug: "known", OrganizationExternalID: "ext-known"}),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-known", EmailAddress: "ada@example.com", MemberID: "member-ada", ExternalID: "ext-ada"}))
@@ -209,6 +214,7 @@ func TestStrictMode(t *testing.T) {
 // TestOptionsRefuseUnknownValues: every field with known values is checked, by reflection over
 // the generated Known methods.
 func TestOptionsRefuseUnknownValues(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opt  b2btest.Option

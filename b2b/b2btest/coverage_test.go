@@ -104,6 +104,7 @@ var neverAnswered = map[string]bool{
 // its state and options. The scenario below is what leads it; a new optional field that no state
 // or option can produce fails here, naming the field.
 func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
+	t.Parallel()
 	var org gen.Organization
 	fullExample(t, "Organization", &org)
 	org.OrganizationID = "org-full"

@@ -16,6 +16,7 @@ import (
 // TestDocListsTheStatefulOperations keeps the package doc's list of operations with behavior in
 // step with the code: the list is the indented block after "# Operations with behavior".
 func TestDocListsTheStatefulOperations(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("doc.go")
 	require.NoError(t, err)
 	_, section, ok := strings.Cut(string(src), "// # Operations with behavior\n")

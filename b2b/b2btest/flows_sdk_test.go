@@ -30,6 +30,7 @@ func driftClient(t *testing.T, srv *b2btest.Server) *b2b.Client {
 // organization, a member and a session; the session JWT verifies locally; an expired, tampered or
 // foreign one fails with a typed error; revoking makes authenticate fail.
 func TestDiscoveryAndSessionFlowsThroughTheSDK(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := b2btest.NewServer(t, b2btest.WithMember(b2b.Member{OrganizationID: "org-acme", EmailAddress: "ada@acme.example"}))
 	c := driftClient(t, srv)

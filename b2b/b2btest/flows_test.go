@@ -113,6 +113,7 @@ func verifier(t *testing.T, srv *b2btest.Server, now func() time.Time) *sessionj
 // TestMagicLinkDiscoveryListExchange: discovery -> list -> exchange gives a session, whose JWT
 // verifies locally; revoking it makes authenticate fail.
 func TestMagicLinkDiscoveryListExchange(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t,
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-acme", OrganizationName: "Acme", EmailJITProvisioning: "RESTRICTED", EmailAllowedDomains: []string{"acme.example"}}),
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-globex", OrganizationName: "Globex", MFAPolicy: "REQUIRED_FOR_ALL"}),
@@ -194,6 +195,7 @@ func TestMagicLinkDiscoveryListExchange(t *testing.T) {
 // TestOAuthDiscoveryCreate: discovery -> create gives an organization, an admin member and a
 // session; an MFA policy in the request keeps the token for the MFA step.
 func TestOAuthDiscoveryCreate(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	f := newFlow(t, srv)
 	var disc gen.OAuthDiscoveryAuthenticateResponse
@@ -246,6 +248,7 @@ func TestOAuthDiscoveryCreate(t *testing.T) {
 
 // TestSessionsAuthorizationAndRevoke covers the authorization check and every way to revoke.
 func TestSessionsAuthorizationAndRevoke(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: "org-1",
 		CustomRoles: []gen.CustomRole{{RoleID: "billing", Permissions: []gen.CustomRolePermission{{ResourceID: "invoices", Actions: []string{"read"}}}}}}),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-1", EmailAddress: "ada@example.com",
@@ -282,6 +285,7 @@ func TestSessionsAuthorizationAndRevoke(t *testing.T) {
 // TestJWKSOperation: the key set is served through the spec's operation, with or without
 // credentials, and an expired or foreign JWT fails local verification.
 func TestJWKSOperation(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	f := newFlow(t, srv)
 	var set gen.SessionsGetJWKSResponse
@@ -315,6 +319,7 @@ func TestJWKSOperation(t *testing.T) {
 // magic-link discovery, exchange, local JWT verification (the JWKS is fetched from the fake),
 // revoke, and remote authenticate failing after it.
 func TestFacadeFlowsAgainstTheFake(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t, b2btest.WithMember(gen.Member{OrganizationID: "org-acme", EmailAddress: "ada@acme.example"}))
 	c := validatingClient(t, srv)
 	ctx := context.Background()

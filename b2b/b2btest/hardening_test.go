@@ -22,6 +22,7 @@ import (
 // TestUnknownRoutesAreRecordedRedacted: a base URL with a doubled /v1 sends every call to no
 // route; the record still hides the credentials and every field secret somewhere in the spec.
 func TestUnknownRoutesAreRecordedRedacted(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c, err := b2b.NewClient(b2btest.ProjectID, b2btest.Secret, b2b.WithBaseURL(srv.URL+"/v1"), b2b.WithMaxRetries(0))
 	require.NoError(t, err)
@@ -49,6 +50,7 @@ func TestUnknownRoutesAreRecordedRedacted(t *testing.T) {
 // TestBodyCap: a body over MaxBodyBytes is answered 413 with a Stytch error as soon as the cap
 // is crossed, without reading the rest.
 func TestBodyCap(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	big := `{"magic_links_token":"` + strings.Repeat("a", b2btest.MaxBodyBytes) + `"}`
 	resp := send(t, srv, http.MethodPost, b2btest.MagicLinksAuthenticate.Path, big, true)
@@ -92,6 +94,7 @@ func TestBodyCap(t *testing.T) {
 // TestCloseIsBoundedWithAHalfSentBody: a client that announced a body and stopped sending does not
 // hold Close.
 func TestCloseIsBoundedWithAHalfSentBody(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewStandalone()
 	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
@@ -111,6 +114,7 @@ func TestCloseIsBoundedWithAHalfSentBody(t *testing.T) {
 // TestScriptsRefuseImpossibleAnswers: a status no HTTP answer can have, or an unencodable body,
 // panics at the call that scripts it, naming it.
 func TestScriptsRefuseImpossibleAnswers(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	for _, status := range []int{0, 99, 100, 199, 204, 304, 600, 1000} {
 		msg := panicMessage(func() { srv.On(b2btest.MagicLinksAuthenticate).RespondJSON(status, map[string]any{}) })

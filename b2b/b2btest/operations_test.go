@@ -36,6 +36,7 @@ func withValidRecoveryCode(t *testing.T, c *b2b.Client, p *gen.RecoveryCodesReco
 // operations, with the minimal and the full params of the shared fixtures. The client's transport
 // validates each request and each answer against the spec.
 func TestEveryOperationThroughTheSDK(t *testing.T) {
+	t.Parallel()
 	for _, tc := range fixtures.Cases() {
 		for _, kind := range []string{"minimal", "full"} {
 			t.Run(tc.Op.ID+"/"+kind, func(t *testing.T) {
@@ -86,6 +87,7 @@ func TestEveryOperationThroughTheSDK(t *testing.T) {
 // TestAnswersMatchTheSpec sends every operation raw and checks the answer with the contract
 // validator directly, so the fake's answers are known to be valid independently of the SDK.
 func TestAnswersMatchTheSpec(t *testing.T) {
+	t.Parallel()
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
 			srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: fixtures.OrganizationID}))
@@ -121,6 +123,7 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 
 // TestErrorAnswersMatchTheSpec checks that error answers are valid Stytch error bodies.
 func TestErrorAnswersMatchTheSpec(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	v := validator(t)
 	srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
@@ -149,6 +152,7 @@ func TestErrorAnswersMatchTheSpec(t *testing.T) {
 }
 
 func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2030, 5, 17, 9, 30, 0, 0, time.UTC)
 	srv := b2btest.NewServer(t, b2btest.WithClock(func() time.Time { return now }))
 	c := validatingClient(t, srv)
@@ -291,6 +295,7 @@ func TestAnswersAreConsistentWithTheRequest(t *testing.T) {
 // handle per operation of the spec, each the generated gen.Op value of that operation, and nothing
 // else: a new operation in the spec needs no edit here.
 func TestHandlesAreTheGeneratedOperations(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "operations.gen.go", nil, 0)
 	require.NoError(t, err)

@@ -37,6 +37,7 @@ func stytchError(t *testing.T, err error, status int, errorType string) *b2b.Err
 }
 
 func TestTokensAreSingleUse(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -83,6 +84,7 @@ func TestTokensAreSingleUse(t *testing.T) {
 }
 
 func TestMintedTokensAuthenticateTheirMember(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := srv.Client()
 	ctx := context.Background()
@@ -104,6 +106,7 @@ func TestMintedTokensAuthenticateTheirMember(t *testing.T) {
 }
 
 func TestDiscoveryFindsMembershipsAndDomains(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t,
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-acme", OrganizationName: "Acme", EmailJITProvisioning: "RESTRICTED", EmailAllowedDomains: []string{"acme.example"}}),
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-globex", OrganizationName: "Globex", MFAPolicy: "REQUIRED_FOR_ALL"}),
@@ -134,6 +137,7 @@ func TestDiscoveryFindsMembershipsAndDomains(t *testing.T) {
 }
 
 func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -190,6 +194,7 @@ func TestRecoveryCodes(t *testing.T) {
 }
 
 func TestMFARequiredScript(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	ctx := context.Background()
@@ -242,6 +247,7 @@ func TestMFARequiredScript(t *testing.T) {
 }
 
 func TestMFARequiredByOrganizationPolicy(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t,
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-mfa", MFAPolicy: "REQUIRED_FOR_ALL"}),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-mfa", EmailAddress: "ada@example.com", MFAPhoneNumber: "+14155550123", DefaultMFAMethod: "sms_otp"}),
@@ -269,6 +275,7 @@ func TestMFARequiredByOrganizationPolicy(t *testing.T) {
 }
 
 func TestRateLimitThenSuccessThroughTheSDKRetry(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := validatingClient(t, srv)
 	srv.On(b2btest.MagicLinksAuthenticate).RateLimit(0)
@@ -291,6 +298,7 @@ func TestRateLimitThenSuccessThroughTheSDKRetry(t *testing.T) {
 }
 
 func TestRateLimitRetryAfterHeader(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	for _, tc := range []struct {
 		d    time.Duration
@@ -304,6 +312,7 @@ func TestRateLimitRetryAfterHeader(t *testing.T) {
 }
 
 func TestDroppedConnectionLeavesTheOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := srv.Client()
 	ctx := context.Background()
@@ -328,6 +337,7 @@ func TestDroppedConnectionLeavesTheOutcomeUnknown(t *testing.T) {
 }
 
 func TestDelay(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	ctx := context.Background()
 
@@ -377,6 +387,7 @@ func TestDelay(t *testing.T) {
 }
 
 func TestFailTimesAndPending(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := srv.Client()
 	ctx := context.Background()
@@ -415,6 +426,7 @@ func TestFailTimesAndPending(t *testing.T) {
 }
 
 func TestScriptMisuse(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	assert.Panics(t, func() { srv.On(b2btest.MagicLinksAuthenticate).Fail(200, "ok") })
 	assert.Panics(t, func() { srv.On(b2btest.MagicLinksAuthenticate).Times(0) })
@@ -422,6 +434,7 @@ func TestScriptMisuse(t *testing.T) {
 }
 
 func TestRespondJSON(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	srv.On(b2btest.MagicLinksEmailDiscoverySend).RespondJSON(200, map[string]any{"request_id": "r-1", "status_code": 200, "brand_new_field": true})
 	resp := send(t, srv, http.MethodPost, "/v1/b2b/magic_links/email/discovery/send", `{"email_address":"a@example.com"}`, true)
@@ -430,6 +443,7 @@ func TestRespondJSON(t *testing.T) {
 }
 
 func TestRequestsAreRecordedWithSecretsRedacted(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	c := srv.Client()
 	ctx := context.Background()
@@ -478,6 +492,7 @@ func TestRequestsAreRecordedWithSecretsRedacted(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	// Retries do not wait on the fake's client, so one caller may meet every scripted 429.
 	c := srv.Client(b2b.WithMaxRetries(5))
@@ -515,6 +530,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestCloseIsIdempotent(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	srv.Close()
 	srv.Close()
@@ -525,6 +541,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 }
 
 func TestWithMemberAndOrganizationDefaults(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t,
 		b2btest.WithMember(gen.Member{OrganizationID: "org-x", EmailAddress: "ada@example.com", MFAEnrolled: true}),
 	)

@@ -89,6 +89,7 @@ func badRequests(t *testing.T) []badRequest {
 }
 
 func TestBadRequestsAreRejectedNamingTheField(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	cases := badRequests(t)
 	require.Greater(t, len(cases), 80, "the table should cover every rule of every request schema")
@@ -113,6 +114,7 @@ func TestBadRequestsAreRejectedNamingTheField(t *testing.T) {
 }
 
 func TestRequestsWithoutCredentialsGet401(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	for _, op := range gen.Operations {
 		if anonymousAllowed(t, op) {
@@ -142,6 +144,7 @@ func TestRequestsWithoutCredentialsGet401(t *testing.T) {
 }
 
 func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	for _, tc := range []struct {
 		name, method, path, body string
@@ -166,6 +169,7 @@ func TestMalformedRequests(t *testing.T) {
 }
 
 func TestPathParametersAreUnescapedBeforeValidation(t *testing.T) {
+	t.Parallel()
 	srv := b2btest.NewServer(t)
 	resp := send(t, srv, http.MethodGet, "/v1/b2b/recovery_codes/org%2Fa/member%20b", "", true)
 	require.Equal(t, http.StatusOK, resp.status, "body: %s", resp.body)
