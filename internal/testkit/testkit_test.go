@@ -167,14 +167,19 @@ func (p brokenParams) NewHTTPRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// caseWithBody returns the fixture case of an operation that sends a body.
+func caseWithBody(t *testing.T) fixtures.Case {
+	t.Helper()
+	for _, c := range fixtures.Select(func(op gen.Operation) bool { return op.HasBody }) {
+		return c
+	}
+	require.FailNow(t, "the spec has no operation with a body")
+	return fixtures.Case{}
+}
+
 func TestClientsReportViolations(t *testing.T) {
 	t.Parallel()
-	var c fixtures.Case
-	for _, fc := range fixtures.Select(func(op gen.Operation) bool { return op.HasBody }) {
-		c = fc
-		break
-	}
-	require.NotEmpty(t, c.Op.ID, "the spec has an operation with a body")
+	c := caseWithBody(t)
 	t.Run("request", func(t *testing.T) {
 		srv := testkit.NewServer(t, testkit.OK(c.Response))
 		client, rec := testkit.NewLenientClient(t, srv.URL, b2b.WithMaxRetries(0))
@@ -224,12 +229,7 @@ func (r reportingTB) Errorf(format string, args ...any) { r.rec.Errorf(format, a
 // the test it was given, and lets a valid call through.
 func TestCheckedReportsViolations(t *testing.T) {
 	t.Parallel()
-	var c fixtures.Case
-	for _, fc := range fixtures.Select(func(op gen.Operation) bool { return op.HasBody }) {
-		c = fc
-		break
-	}
-	require.NotEmpty(t, c.Op.ID, "the spec has an operation with a body")
+	c := caseWithBody(t)
 	run := func(t *testing.T, answer []byte, params any) []string {
 		t.Helper()
 		srv := testkit.NewServer(t, testkit.OK(answer))
