@@ -64,7 +64,7 @@ func loadOurs(t testing.TB) *openapi3.T {
 }
 
 var oursJSON = sync.OnceValues(func() ([]byte, error) {
-	doc, err := loadSpec(context.Background(), realSpec, false)
+	doc, err := sharedOurs()
 	if err != nil {
 		return nil, err
 	}
