@@ -30,7 +30,7 @@ import (
 // here for each one in turn) still gets a 200 that is valid for the spec, with every field set.
 func TestOperationsWithoutBehaviorGetSpecAnswers(t *testing.T) {
 	t.Parallel()
-	v := validator(t)
+	v := contract.MustShared()
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
 			srv := b2btest.NewServer(t, b2btest.WithoutBehavior(tc.Op.ID))
@@ -89,7 +89,7 @@ func TestNullableFieldsAreSentAsNull(t *testing.T) {
 
 	// Every answer of every operation validates: the mirror types keep the layout of the
 	// generated ones.
-	v := validator(t)
+	v := contract.MustShared()
 	route, err := v.Operation(b2btest.MagicLinksAuthenticate.ID)
 	require.NoError(t, err)
 	assert.NoError(t, v.Response(route, resp.status, resp.header, resp.body))

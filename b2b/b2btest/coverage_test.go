@@ -53,7 +53,7 @@ func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
 // fullExample decodes the spec's Full example of a component schema into dst.
 func fullExample(t *testing.T, name string, dst any) {
 	t.Helper()
-	ref := validator(t).Doc().Components.Schemas[name]
+	ref := contract.MustShared().Doc().Components.Schemas[name]
 	require.NotNil(t, ref, name)
 	b := specwalk.ExampleJSON(ref.Value, specwalk.Full, "seed")
 	require.NoError(t, json.Unmarshal(b, dst))
@@ -223,7 +223,7 @@ func TestEveryOptionalResponseFieldCanBeAnswered(t *testing.T) {
 	type field struct{ where string }
 	wanted := map[string]field{}
 	covered := map[string]bool{}
-	v := validator(t)
+	v := contract.MustShared()
 	for _, op := range gen.Operations {
 		e, ok := v.Routes().ByID(op.ID)
 		require.True(t, ok)

@@ -27,14 +27,6 @@ func validatingClient(t *testing.T, srv *b2btest.Server, opts ...b2b.Option) *b2
 	return srv.Client(append([]b2b.Option{testkit.Checked(t, srv.URL)}, opts...)...)
 }
 
-// validator is the shared, host-agnostic spec validator every test uses.
-func validator(t *testing.T) *contract.Validator {
-	t.Helper()
-	v, err := contract.Shared()
-	require.NoError(t, err)
-	return v
-}
-
 // checkRequest validates req (a raw request to the fake, whose URL has no path prefix) and
 // returns its route. req keeps its body: the validator reads a copy.
 func checkRequest(t *testing.T, req *http.Request) (*contract.Route, error) {
@@ -45,7 +37,7 @@ func checkRequest(t *testing.T, req *http.Request) (*contract.Route, error) {
 		require.NoError(t, err)
 		clone.Body = b
 	}
-	return validator(t).Request(clone)
+	return contract.MustShared().Request(clone)
 }
 
 // callSDK calls the facade method of the operation params belong to (a *gen...Request from

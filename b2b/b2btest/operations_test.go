@@ -91,7 +91,7 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 	for _, tc := range fixtures.Cases() {
 		t.Run(tc.Op.ID, func(t *testing.T) {
 			srv := b2btest.NewServer(t, b2btest.WithOrganization(gen.Organization{OrganizationID: fixtures.OrganizationID}))
-			v := validator(t)
+			v := contract.MustShared()
 			params := tc.Full
 			if p, ok := params.(*gen.RecoveryCodesRecoverRequest); ok {
 				withValidRecoveryCode(t, srv.Client(), p)
@@ -125,7 +125,7 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 func TestErrorAnswersMatchTheSpec(t *testing.T) {
 	t.Parallel()
 	srv := b2btest.NewServer(t)
-	v := validator(t)
+	v := contract.MustShared()
 	srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
 	srv.On(b2btest.MagicLinksAuthenticate).RateLimit(0)
 	for _, body := range []string{

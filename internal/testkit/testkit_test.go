@@ -230,28 +230,32 @@ func (r reportingTB) Errorf(format string, args ...any) { r.rec.Errorf(format, a
 func TestCheckedReportsViolations(t *testing.T) {
 	t.Parallel()
 	c := caseWithBody(t)
-	run := func(t *testing.T, answer []byte, params any) []string {
+	run := func(t *testing.T, answer []byte, call func(*b2b.Client)) []string {
 		t.Helper()
 		srv := testkit.NewServer(t, testkit.OK(answer))
 		rec := &testkit.Recorder{}
 		client, err := b2b.NewClient("project-test-other", "other-secret", b2b.WithBaseURL(srv.URL), b2b.WithMaxRetries(0),
 			testkit.Checked(reportingTB{TB: t, rec: rec}, srv.URL))
 		require.NoError(t, err)
-		if p, ok := params.(brokenParams); ok {
-			resp, err := client.Raw(t.Context(), p)
-			require.NoError(t, err)
-			require.NoError(t, resp.Body.Close())
-		} else {
-			_, _ = testkit.Call(t.Context(), client, params)
-		}
+		call(client)
 		require.Equal(t, 1, srv.Count())
 		return rec.Errors()
 	}
-	assert.Empty(t, run(t, c.Response, c.Full), "a valid call")
-	errs := run(t, c.Response, brokenParams{c.Minimal.(b2b.Params)})
+	assert.Empty(t, run(t, c.Response, func(client *b2b.Client) {
+		_, err := testkit.Do(t.Context(), client, c, fixtures.Full)
+		require.NoError(t, err)
+	}), "a valid call")
+	errs := run(t, c.Response, func(client *b2b.Client) {
+		resp, err := client.Raw(t.Context(), brokenParams{c.Minimal.(b2b.Params)})
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+	})
 	require.Len(t, errs, 1)
 	assert.Contains(t, errs[0], "not_in_the_spec")
-	errs = run(t, []byte(`{"status_code":"x"}`), c.Minimal)
+	errs = run(t, []byte(`{"status_code":"x"}`), func(client *b2b.Client) {
+		_, err := testkit.Do(t.Context(), client, c, fixtures.Minimal)
+		require.Error(t, err)
+	})
 	require.NotEmpty(t, errs)
 	assert.Contains(t, errs[0], "answer of "+c.Op.ID)
 }
