@@ -233,6 +233,7 @@ func TestSessionJWTsVerifyAgainstTheJWKS(t *testing.T) {
 	assert.Equal(t, now.Add(120*time.Minute).Format(time.RFC3339), sess["expires_at"])
 	assert.Equal(t, []any{"stytch_member"}, sess["roles"])
 	assert.Len(t, sess["authentication_factors"], 1)
+	assert.Equal(t, map[string]any{"ip_address": "", "user_agent": ""}, sess["attributes"])
 	org := claims["https://stytch.com/organization"].(map[string]any)
 	assert.Equal(t, "org-jwt", org["organization_id"])
 	assert.Equal(t, resp.Organization.OrganizationSlug, org["slug"])

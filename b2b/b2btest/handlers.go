@@ -243,29 +243,24 @@ func (s *Server) reissueJWT(c *call, o *orgState, ms *memberState, sess *session
 	for _, r := range ms.m.Roles {
 		roles = append(roles, r.RoleID)
 	}
-	claims := map[string]any{
-		"sub": ms.m.MemberID,
-		"iss": "stytch.com/" + project,
-		"aud": []string{project},
-		"iat": now.Unix(),
-		"nbf": now.Unix(),
-		"exp": now.Add(sessionJWTLifetime).Unix(),
-		claimSession: map[string]any{
-			"id":                     sess.id,
-			"started_at":             sess.started.Format(time.RFC3339),
-			"last_accessed_at":       now.Format(time.RFC3339),
-			"expires_at":             sess.expires.Format(time.RFC3339),
-			"attributes":             map[string]any{"ip_address": "", "user_agent": ""},
-			"authentication_factors": sess.factors,
-			"roles":                  roles,
+	claims := sessionClaims{
+		Subject:   ms.m.MemberID,
+		Issuer:    "stytch.com/" + project,
+		Audience:  []string{project},
+		IssuedAt:  now.Unix(),
+		NotBefore: now.Unix(),
+		Expires:   now.Add(sessionJWTLifetime).Unix(),
+		Session: sessionClaim{
+			ID:             sess.id,
+			StartedAt:      sess.started.Format(time.RFC3339),
+			LastAccessedAt: now.Format(time.RFC3339),
+			ExpiresAt:      sess.expires.Format(time.RFC3339),
+			Attributes:     sessionAttributes{},
+			Factors:        sess.factors,
+			Roles:          roles,
 		},
-		claimOrganization: map[string]any{
-			"organization_id": o.org.OrganizationID,
-			"slug":            o.org.OrganizationSlug,
-		},
-	}
-	for k, v := range sess.claims {
-		claims[k] = v
+		Organization: organizationClaim{ID: o.org.OrganizationID, Slug: o.org.OrganizationSlug},
+		custom:       sess.claims,
 	}
 	input := s.keys.signingInput(claims)
 	sess.jwtInput = input

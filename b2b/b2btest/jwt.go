@@ -18,12 +18,6 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
-// The claims of a session JWT that hold Stytch's session and organization.
-const (
-	claimSession      = "https://stytch.com/session"
-	claimOrganization = "https://stytch.com/organization"
-)
-
 // reservedClaim reports whether a custom claim name is one the API ignores: the registered JWT
 // claims and Stytch's own namespace.
 func reservedClaim(name string) bool {
@@ -47,6 +41,7 @@ type signer struct {
 	once     sync.Once
 	key      *rsa.PrivateKey
 	kid      string
+	header   string // the base64url JOSE header of every JWT it signs
 	jwk      map[string]any
 }
 
@@ -64,6 +59,8 @@ func (sg *signer) init() {
 		}
 		pub := &sg.key.PublicKey
 		sg.kid = testID("jwk", base64.RawURLEncoding.EncodeToString(pub.N.Bytes()))
+		header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": sg.kid, "typ": "JWT"})
+		sg.header = base64.RawURLEncoding.EncodeToString(header)
 		jwk := map[string]any{
 			"kty":     "RSA",
 			"use":     "sig",
@@ -90,17 +87,64 @@ func (sg *signer) init() {
 	})
 }
 
+// sessionClaims is the payload of a session JWT: the registered claims, Stytch's session and
+// organization claims, and the session's custom claims at the top level beside them.
+type sessionClaims struct {
+	Subject      string            `json:"sub"`
+	Issuer       string            `json:"iss"`
+	Audience     []string          `json:"aud"`
+	IssuedAt     int64             `json:"iat"`
+	NotBefore    int64             `json:"nbf"`
+	Expires      int64             `json:"exp"`
+	Session      sessionClaim      `json:"https://stytch.com/session"`
+	Organization organizationClaim `json:"https://stytch.com/organization"`
+	custom       map[string]any    // names never reserved (mergeClaims drops those)
+}
+
+type sessionClaim struct {
+	ID             string                     `json:"id"`
+	StartedAt      string                     `json:"started_at"`
+	LastAccessedAt string                     `json:"last_accessed_at"`
+	ExpiresAt      string                     `json:"expires_at"`
+	Attributes     sessionAttributes          `json:"attributes"`
+	Factors        []gen.AuthenticationFactor `json:"authentication_factors"`
+	Roles          []string                   `json:"roles"`
+}
+
+type sessionAttributes struct {
+	IPAddress string `json:"ip_address"`
+	UserAgent string `json:"user_agent"`
+}
+
+type organizationClaim struct {
+	ID   string `json:"organization_id"`
+	Slug string `json:"slug"`
+}
+
+// payload returns the JSON of the claims: the typed ones, then the custom ones in name order.
+// Encoding a struct costs a fraction of encoding the same claims as nested maps.
+func (c sessionClaims) payload() ([]byte, error) {
+	b, err := json.Marshal(c)
+	if err != nil || len(c.custom) == 0 {
+		return b, err
+	}
+	extra, err := json.Marshal(c.custom)
+	if err != nil {
+		return nil, err
+	}
+	// {"sub":...} and {"k":...} become {"sub":...,"k":...}.
+	return append(append(b[:len(b)-1], ','), extra[1:]...), nil
+}
+
 // signingInput returns the first two parts of a compact JWS of claims: the header
 // {alg: RS256, kid, typ: JWT} and the payload, base64url encoded.
-func (sg *signer) signingInput(claims map[string]any) string {
+func (sg *signer) signingInput(claims sessionClaims) string {
 	sg.init()
-	header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": sg.kid, "typ": "JWT"})
-	payload, err := json.Marshal(claims)
+	payload, err := claims.payload()
 	if err != nil {
 		panic("b2btest: encoding session JWT claims: " + err.Error())
 	}
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	return sg.header + "." + base64.RawURLEncoding.EncodeToString(payload)
 }
 
 // signature returns the base64url RS256 signature of a signing input.

@@ -106,22 +106,26 @@ func deepCopy(v any) any {
 // secretSet knows which headers and body fields hold secrets: the generated operation table
 // lists them (Operation.Headers, Operation.SecretFields) from the spec's x-stytch-secret marks.
 type secretSet struct {
-	headers map[string]bool     // canonical header names
-	fields  map[string][]string // secret JSON pointers of the request body, by operationId
-	any     map[string]bool     // property names that are secret in some operation, for bodies sent to no known route
+	headers map[string]bool       // canonical header names
+	fields  map[string][][]string // secret JSON pointers of the request body, by operationId, as unescaped tokens
+	any     map[string]bool       // property names that are secret in some operation, for bodies sent to no known route
 }
 
 func newSecretSet() *secretSet {
-	ss := &secretSet{headers: map[string]bool{"Authorization": true}, fields: map[string][]string{}, any: map[string]bool{}}
+	ss := &secretSet{headers: map[string]bool{"Authorization": true}, fields: map[string][][]string{}, any: map[string]bool{}}
 	for _, op := range gen.Operations {
 		for _, h := range op.Headers {
 			if h.Secret {
 				ss.headers[http.CanonicalHeaderKey(h.Name)] = true
 			}
 		}
-		ss.fields[op.ID] = op.SecretFields
 		for _, f := range op.SecretFields {
-			ss.any[unescapePointerToken(f[strings.LastIndexByte(f, '/')+1:])] = true
+			tokens := strings.Split(f, "/")[1:]
+			for i, t := range tokens {
+				tokens[i] = pointerUnescaper.Replace(t)
+			}
+			ss.fields[op.ID] = append(ss.fields[op.ID], tokens)
+			ss.any[tokens[len(tokens)-1]] = true
 		}
 	}
 	return ss
@@ -154,19 +158,19 @@ func (ss *secretSet) redactBody(opID string, body []byte) map[string]any {
 		ss.redactNames(m)
 		return m
 	}
-	for _, ptr := range ss.fields[opID] {
-		redactPointer(m, strings.Split(ptr, "/")[1:])
+	for _, tokens := range ss.fields[opID] {
+		redactPointer(m, tokens)
 	}
 	return m
 }
 
-// redactPointer replaces, in place, the value at the JSON pointer given as its tokens; "*"
-// matches every element of an array.
+// redactPointer replaces, in place, the value at the JSON pointer given as its unescaped tokens;
+// "*" matches every element of an array.
 func redactPointer(v any, tokens []string) {
 	if len(tokens) == 0 {
 		return
 	}
-	tok := unescapePointerToken(tokens[0])
+	tok := tokens[0]
 	switch v := v.(type) {
 	case map[string]any:
 		val, ok := v[tok]
@@ -209,9 +213,8 @@ func (ss *secretSet) redactNames(v any) {
 	}
 }
 
-func unescapePointerToken(t string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
-}
+// pointerUnescaper turns a JSON pointer token back into the property name it stands for.
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
 // redacted returns what a secret value is recorded as: strings (and strings in arrays) become
 // gen.Redacted; empty strings stay empty, as in the SDK's own redaction.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -332,7 +333,9 @@ func newAPIError(status int, errorType gen.ErrorType, message string) *apiError 
 func newRequestID() string { return testID("request-id", randomToken()) }
 
 func writeBytes(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b) //nolint:gosec // G705: a JSON body served as application/json to API clients, not a page
 }
@@ -367,9 +370,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			rec.Status = http.StatusRequestEntityTooLarge
+			w.Header().Set("Connection", "close") // before the answer: a header set after it is never sent
 			s.writeError(w, newAPIError(rec.Status, gen.ErrorTypeInvalidRequest,
 				fmt.Sprintf("The request body is larger than the %d bytes the fake accepts (b2btest.MaxBodyBytes).", MaxBodyBytes)))
-			w.Header().Set("Connection", "close")
 			return
 		}
 		return // the client went away mid-body: nobody reads an answer
