@@ -1,64 +1,30 @@
 package b2btest_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
-	"io"
-	"net/http"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b/b2btest"
 )
 
-// The load of one throughput run: concurrent raw HTTP callers, for how long.
-const (
-	callers = 8
-	perRun  = 500 * time.Millisecond
-)
-
-// throughput measures magic-link authenticate requests per second against srv with callers
-// concurrent raw HTTP clients for perRun.
-func throughput(b *testing.B, srv *b2btest.Server) float64 {
-	b.Helper()
-	tr := &http.Transport{MaxIdleConnsPerHost: callers}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr}
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	stop := time.Now().Add(perRun)
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(stop) {
-				tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
-				req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
-					bytes.NewReader([]byte(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`)))
-				req.Header.Set("Content-Type", "application/json")
-				req.SetBasicAuth("project-test-bench", "secret")
-				resp, err := hc.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close() // drained above
-				if resp.StatusCode != http.StatusOK {
-					b.Errorf("status %d", resp.StatusCode)
-					return
-				}
-				n.Add(1)
-			}
-		}()
+// benchKey is the signing key of every fake the benchmarks start: generating one takes longer
+// than a throughput run.
+var benchKey = sync.OnceValue(func() *rsa.PrivateKey {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
 	}
-	wg.Wait()
-	return float64(n.Load()) / perRun.Seconds()
+	return key
+})
+
+// benchOptions is the fake BenchmarkFakeRequests measures: unsigned session JWTs, as the fake
+// had before it signed them, so that it compares with earlier trees' fakes like for like.
+func benchOptions(testing.TB) []b2btest.Option {
+	return []b2btest.Option{b2btest.WithSigningKey(benchKey()), b2btest.WithUnsignedJWTs()}
 }
 
 // BenchmarkFakeThroughput compares the fake's magic-link authenticate throughput with 8 callers
@@ -70,10 +36,7 @@ func throughput(b *testing.B, srv *b2btest.Server) float64 {
 //
 //	go test -run '^$' -bench FakeThroughput -benchtime 1x ./b2b/b2btest/
 func BenchmarkFakeThroughput(b *testing.B) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		b.Fatal(err)
-	}
+	key := benchKey()
 	const rounds = 6
 	newSrv := func(opts ...b2btest.Option) *b2btest.Server {
 		return b2btest.NewServer(b, append(opts, b2btest.WithSigningKey(key))...)

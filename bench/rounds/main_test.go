@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,9 +120,61 @@ func TestParseFake(t *testing.T) {
 	assert.False(t, ok)
 
 	var report bytes.Buffer
-	assert.Equal(t, 1, writeFakeReport(&report, []fakeRun{run}), "1.21x misses the 1.5x target")
+	assert.Equal(t, 1, writeFakeReport(&report, []fakeRun{run}, true), "1.21x misses the 1.5x target")
 	assert.Contains(t, report.String(), "1.21x [1.02, 1.41]")
 	assert.Contains(t, report.String(), "MISSED")
+
+	report.Reset()
+	assert.Equal(t, 0, writeFakeReport(&report, []fakeRun{run}, false), "not judged while the earlier tree's fake is")
+	assert.Contains(t, report.String(), "1.21x [1.02, 1.41]")
+	assert.NotContains(t, report.String(), "MISSED")
+}
+
+func TestFakeBaseReport(t *testing.T) {
+	run := &fakeBaseRun{rev: "abc1234", now: []float64{1200, 1500, 1000}, before: []float64{1000, 1000, 1000}}
+	assert.Equal(t, []float64{1.2, 1.5, 1.0}, run.ratios(), "round i of this tree over round i of the earlier one")
+	var report bytes.Buffer
+	assert.Equal(t, 1, writeFakeBaseReport(&report, run), "a median of 1.2x misses 1.5x")
+	assert.Contains(t, report.String(), "1.20x [1.00, 1.50]")
+	assert.Contains(t, report.String(), "abc1234")
+
+	run.now = []float64{1600, 1500, 2000}
+	report.Reset()
+	assert.Equal(t, 0, writeFakeBaseReport(&report, run))
+	assert.Contains(t, report.String(), "1.60x [1.50, 2.00]")
+	assert.Equal(t, 0, writeFakeBaseReport(&report, nil), "skipped (-fakebase '')")
+}
+
+func TestPrepareFakeBase(t *testing.T) {
+	for _, tc := range []struct {
+		name, export string
+		want         string
+	}{
+		{"a tree without the unsigned hook", "", "return nil"},
+		{"a tree with it", "package b2btest\n\nfunc WithUnsignedJWTs() Option { return nil }\n", "b2btest.WithUnsignedJWTs()"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pkg := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(pkg, "flows_test.go"), []byte("package b2btest_test\n"), 0o600))
+			if tc.export != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(pkg, "export_test.go"), []byte(tc.export), 0o600))
+			}
+			t.Chdir("../..") // prepareFakeBase reads this tree's throughput_test.go from the repository root
+			require.NoError(t, prepareFakeBase(pkg))
+			assert.NoFileExists(t, filepath.Join(pkg, "flows_test.go"), "the earlier tree's own tests are not built")
+			got, err := os.ReadFile(filepath.Join(pkg, "throughput_test.go"))
+			require.NoError(t, err)
+			want, err := os.ReadFile(filepath.Join("b2b", "b2btest", "throughput_test.go"))
+			require.NoError(t, err)
+			assert.Equal(t, string(want), string(got))
+			opts, err := os.ReadFile(filepath.Join(pkg, "rounds_options_test.go"))
+			require.NoError(t, err)
+			assert.Contains(t, string(opts), tc.want)
+			if tc.export != "" {
+				assert.FileExists(t, filepath.Join(pkg, "export_test.go"), "the hook the options use is kept")
+			}
+		})
+	}
 }
 
 func TestPeersOfABenchmark(t *testing.T) {
