@@ -754,6 +754,9 @@ func writeFakeReport(w io.Writer, runs []fakeRun, judged bool) int {
 	}
 	fmt.Fprintf(tw, "ratio now/before (median of per-round ratios [min, max])\t%.2fx [%.2f, %.2f]\t%s\t\n", ratio, lo, hi, verdict)
 	fmt.Fprintf(tw, "req/s of the real fake (an RS256 signature per session JWT)\t%.0f\t\n", metric("signed-req/s"))
+	if c := metric("canned-req/s"); c > 0 {
+		fmt.Fprintf(tw, "req/s of a canned answer (the callers and net/http alone: the ceiling of any fake)\t%.0f\t\n", c)
+	}
 	_ = tw.Flush()
 	if strings.HasSuffix(verdict, "MISSED") {
 		return 1

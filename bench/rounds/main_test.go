@@ -109,11 +109,11 @@ func TestMedian(t *testing.T) {
 }
 
 func TestParseFake(t *testing.T) {
-	out := "goos: linux\nBenchmarkFakeThroughput-2   \t       1\t8012345678 ns/op\t      2100 baseline-req/s\t         1.210 ratio\t      2541 req/s\t       310.0 signed-req/s\n" +
+	out := "goos: linux\nBenchmarkFakeThroughput-2   \t       1\t8012345678 ns/op\t      2100 baseline-req/s\t     27416 canned-req/s\t         1.210 ratio\t      2541 req/s\t       310.0 signed-req/s\n" +
 		"    bench_test.go:95: per-round ratios (new/baseline), sorted: [1.02 1.15 1.21 1.22 1.30 1.41]\nPASS\n"
 	run, ok := parseFake([]byte(out))
 	require.True(t, ok)
-	assert.Equal(t, map[string]float64{"ns/op": 8012345678, "baseline-req/s": 2100, "ratio": 1.21, "req/s": 2541, "signed-req/s": 310}, run.metrics)
+	assert.Equal(t, map[string]float64{"ns/op": 8012345678, "baseline-req/s": 2100, "canned-req/s": 27416, "ratio": 1.21, "req/s": 2541, "signed-req/s": 310}, run.metrics)
 	assert.Equal(t, []float64{1.02, 1.15, 1.21, 1.22, 1.30, 1.41}, run.ratios)
 
 	_, ok = parseFake([]byte("--- FAIL: BenchmarkFakeThroughput\nFAIL\n"))
@@ -123,6 +123,7 @@ func TestParseFake(t *testing.T) {
 	assert.Equal(t, 1, writeFakeReport(&report, []fakeRun{run}, true), "1.21x misses the 1.5x target")
 	assert.Contains(t, report.String(), "1.21x [1.02, 1.41]")
 	assert.Contains(t, report.String(), "MISSED")
+	assert.Regexp(t, `canned answer.*27416`, report.String())
 
 	report.Reset()
 	assert.Equal(t, 0, writeFakeReport(&report, []fakeRun{run}, false), "not judged while the earlier tree's fake is")
