@@ -10,8 +10,9 @@ BENCHCOUNT ?= 6
 
 .PHONY: generate drift test vet lint bench fuzz demo mutation mutation-recheck
 
-## generate: regenerate gen/ (and the *.gen.go files of b2b/ and b2b/b2btest/) from spec/ and
-## templates/, saying what was written, then check the result is current
+## generate: regenerate gen/ (and the *.gen.go files of b2b/ and b2b/b2btest/, and the spec's JSON
+## copy spec/stytch-b2b.gen.json) from spec/ and templates/, saying what was written, then check
+## the result is current
 generate:
 	$(GO) run ./cmd/gen
 	$(GO) run ./cmd/gen -check

@@ -399,3 +399,22 @@ func TestSecretsAreStrings(t *testing.T) {
 	assert.NotZero(t, kinds["parameter"], "the spec marks a parameter")
 	t.Logf("%d secret fields", len(found))
 }
+
+// TestJSONIsTheYAML: the embedded JSON, which the fake and the drift checker load, is the same
+// document as the YAML: both load through kin-openapi to the same description. When it fails,
+// stytch-b2b.gen.json is stale: run make generate.
+func TestJSONIsTheYAML(t *testing.T) {
+	t.Parallel()
+	load := func(data []byte) []byte {
+		t.Helper()
+		l := openapi3.NewLoader()
+		l.IsExternalRefsAllowed = false
+		doc, err := l.LoadFromData(data)
+		require.NoError(t, err)
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		return b
+	}
+	require.True(t, json.Valid(spec.JSON), "spec.JSON is JSON, so kin-openapi never takes its YAML path for it")
+	assert.JSONEq(t, string(load(spec.YAML)), string(load(spec.JSON)), "stytch-b2b.gen.json is stale: run make generate")
+}

@@ -210,7 +210,7 @@ type operationTable struct {
 var loadOperations = sync.OnceValues(func() (*operationTable, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = false
-	doc, err := l.LoadFromData(spec.YAML)
+	doc, err := l.LoadFromData(spec.JSON)
 	if err != nil {
 		return nil, fmt.Errorf("drift: loading the spec: %w", err)
 	}

@@ -459,7 +459,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	for _, f := range g.files {
 		names = append(names, f.Name)
 	}
-	assert.Equal(t, []string{"b2b/b2btest/operations.gen.go", "b2b/models.gen.go", "gen/client.gen.go", "gen/doc.go", "gen/sdk.gen.go"}, names)
+	assert.Equal(t, []string{"b2b/b2btest/operations.gen.go", "b2b/models.gen.go", "gen/client.gen.go", "gen/doc.go", "gen/sdk.gen.go", "spec/stytch-b2b.gen.json"}, names)
 	assert.True(t, sort.StringsAreSorted(names), "Generate returns the files sorted by name")
 }
 
@@ -536,13 +536,14 @@ func TestCheck(t *testing.T) {
 			others:   true, // sdk.gen.go may render the description too
 		},
 		{
-			// info.description reaches no generated code; the input digest in doc.go still changes.
+			// info.description reaches no generated code; the input digest in doc.go and the
+			// spec's JSON copy still change.
 			name: "spec edit that changes no generated code",
 			prepare: func(t *testing.T, _ string) string {
 				return brokenSpec(t, edit{"\n  description: |\n", "\n  description: |\n    Edited.\n"})
 			},
 			wantCode: 1,
-			want:     []string{`^  stale: +\S*/doc\.go$`},
+			want:     []string{`^  stale: +\S*/doc\.go$`, `^  stale: +\S*/spec/stytch-b2b\.gen\.json$`},
 		},
 	}
 	for _, tt := range tests {
@@ -673,4 +674,16 @@ func TestLoadProblemsNameTheRefLine(t *testing.T) {
 	probs = loadProblems("s.yaml", data, errors.New("yaml: line 2: mapping values are not allowed"))
 	require.Len(t, probs, 1)
 	assert.Equal(t, "s.yaml", probs[0].Place)
+}
+
+func TestBreakLines(t *testing.T) {
+	t.Parallel()
+	in := `{"a":{"b":1,"c":[1,2]},"d":"x,\"{y}\",\\","e":{"f":{"g":{"h":1,"i":2}}}}`
+	got := string(breakLines([]byte(in), 2))
+	assert.Equal(t, `{"a":{"b":1,
+"c":[1,2]},
+"d":"x,\"{y}\",\\",
+"e":{"f":{"g":{"h":1,"i":2}}}}
+`, got, "breaks after commas of the first two levels only, never inside a string")
+	assert.JSONEq(t, in, got)
 }

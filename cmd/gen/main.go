@@ -13,9 +13,10 @@
 //	go run ./cmd/gen -check           # write nothing; exit 1 and name each stale, missing or extra file
 //	go run ./cmd/gen -upstream FILE   # compare the spec with FILE, Stytch's published document
 //
-// The generated files (gen/, b2b/models.gen.go, b2b/b2btest/operations.gen.go) are written under
-// -root (default "."), and -spec is relative to it; -upstream's FILE is relative to the working
-// directory. A spec that fails validation or linting makes gen exit 1 with every problem listed,
+// The generated files (gen/, b2b/models.gen.go, b2b/b2btest/operations.gen.go, and
+// spec/stytch-b2b.gen.json, the spec as JSON for the packages that load it at run time) are
+// written under -root (default "."), and -spec is relative to it; -upstream's FILE is relative to
+// the working directory. A spec that fails validation or linting makes gen exit 1 with every problem listed,
 // each with its place in the spec, and nothing is written.
 //
 // # Where -check applies

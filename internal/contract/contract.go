@@ -47,7 +47,7 @@ type Validator struct {
 func Load() (*openapi3.T, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = false
-	doc, err := l.LoadFromData(spec.YAML)
+	doc, err := l.LoadFromData(spec.JSON)
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading spec: %w", err)
 	}
