@@ -121,6 +121,9 @@ func newSecretSet() *secretSet {
 		}
 		for _, f := range op.SecretFields {
 			tokens := strings.Split(f, "/")[1:]
+			if len(tokens) == 0 {
+				continue // the whole body: not a field the table lists
+			}
 			for i, t := range tokens {
 				tokens[i] = pointerUnescaper.Replace(t)
 			}
