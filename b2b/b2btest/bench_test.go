@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -77,15 +76,7 @@ func BenchmarkFakeThroughput(b *testing.B) {
 // that reads each request and writes the body srv gave to a first request, with its headers.
 func cannedThroughput(b *testing.B, srv *b2btest.Server) float64 {
 	b.Helper()
-	tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
-	req, err := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
-		strings.NewReader(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.SetBasicAuth("project-test-bench", "secret")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(authenticateRequest(b, srv))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,12 +38,7 @@ func throughput(b *testing.B, srv *b2btest.Server) float64 {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(stop) {
-				tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
-				req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
-					bytes.NewReader([]byte(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`)))
-				req.Header.Set("Content-Type", "application/json")
-				req.SetBasicAuth("project-test-bench", "secret")
-				resp, err := hc.Do(req)
+				resp, err := hc.Do(authenticateRequest(b, srv))
 				if err != nil {
 					b.Error(err)
 					return
@@ -60,6 +55,16 @@ func throughput(b *testing.B, srv *b2btest.Server) float64 {
 	}
 	wg.Wait()
 	return float64(n.Load()) / perRun.Seconds()
+}
+
+// authenticateRequest is a magic-link authenticate request to srv with a token it just minted.
+func authenticateRequest(b *testing.B, srv *b2btest.Server) *http.Request {
+	tok := srv.Token(b2btest.MagicLinksAuthenticate, "org-bench", "ada@example.com")
+	req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+b2btest.MagicLinksAuthenticate.Path,
+		bytes.NewReader([]byte(`{"magic_links_token":"`+tok+`","session_duration_minutes":60}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("project-test-bench", "secret")
+	return req
 }
 
 // BenchmarkFakeRequests is one throughput run of a fresh fake made with benchOptions: the
