@@ -147,7 +147,12 @@ func liveSessionsFor(t *testing.T, srv *b2btest.Server, params, headers any) (an
 		}
 	}
 	if admin {
-		chk.Elem().FieldByName("OrganizationID").SetString(org)
+		// The copy of params still points at the fixture's check, which parallel tests share:
+		// point it at a copy before changing it.
+		cp := reflect.New(chk.Type().Elem())
+		cp.Elem().Set(chk.Elem())
+		cp.Elem().FieldByName("OrganizationID").SetString(org)
+		chk.Set(cp)
 	}
 	hv := reflect.ValueOf(headers)
 	if !hv.IsValid() || hv.IsNil() {
