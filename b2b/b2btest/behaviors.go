@@ -1,7 +1,9 @@
 package b2btest
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -182,7 +184,27 @@ func decodeParams(c *call, p any) *apiError {
 	if err := json.Unmarshal(data, p); err != nil {
 		return &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The request body cannot be read: " + err.Error()}
 	}
-	return nil
+	return checkClaimsSize(data)
+}
+
+// maxClaimsBytes is the most JSON a session's custom claims may take, as the API documents.
+const maxClaimsBytes = 4096
+
+// checkClaimsSize refuses session_custom_claims whose JSON (compacted) is over maxClaimsBytes:
+// 400 invalid_request. It checks the claims a request sends, not their merge with a session's.
+func checkClaimsSize(body []byte) *apiError {
+	if !bytes.Contains(body, []byte(`"session_custom_claims"`)) {
+		return nil
+	}
+	var p struct {
+		Claims json.RawMessage `json:"session_custom_claims"`
+	}
+	var compact bytes.Buffer
+	if json.Unmarshal(body, &p) != nil || json.Compact(&compact, p.Claims) != nil || compact.Len() <= maxClaimsBytes {
+		return nil
+	}
+	return &apiError{status: http.StatusBadRequest, errorType: "invalid_request",
+		message: fmt.Sprintf("session_custom_claims take %d bytes of JSON; the API allows at most %d.", compact.Len(), maxClaimsBytes)}
 }
 
 // fallbacks answers the operations the fake has no behavior for: a Full example of the spec's 200

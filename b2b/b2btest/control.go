@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
 // ControlPath is the root of the fake's control API, for tests that drive the fake over HTTP
@@ -166,7 +168,7 @@ func (s *Server) applyScript(p controlScript) (err error) {
 	}
 	switch {
 	case p.Fail != nil:
-		sc.Fail(p.Fail.Status, p.Fail.ErrorType)
+		sc.Fail(p.Fail.Status, gen.ErrorType(p.Fail.ErrorType))
 	case p.RateLimit != nil:
 		sc.RateLimit(time.Duration(p.RateLimit.RetryAfterSeconds * float64(time.Second)))
 	case p.DelayMS > 0:

@@ -3,11 +3,11 @@
 //
 //	func TestLogin(t *testing.T) {
 //		srv := b2btest.NewServer(t)                // closed when the test ends
-//		srv.On(b2btest.MagicLinksAuthenticate).Fail(404, "magic_link_not_found")
+//		srv.On(b2btest.MagicLinksAuthenticate).Fail(404, b2b.ErrorTypeMagicLinkNotFound)
 //		err := myapp.Login(srv.Client(), "token-from-the-link")
 //		var e *b2b.Error
 //		require.ErrorAs(t, err, &e)
-//		assert.Equal(t, "magic_link_not_found", e.ErrorType)
+//		assert.Equal(t, b2b.ErrorTypeMagicLinkNotFound, e.ErrorType)
 //	}
 //
 // The same fake runs as a standalone server for other languages and end-to-end suites: see
@@ -71,8 +71,11 @@
 //
 //   - Single-use tokens (magic link, discovery magic link, OAuth, discovery OAuth, impersonation):
 //     a token the fake has not seen is valid once, for a member derived from it; a token it minted
-//     (in an email, or with Token) is valid once, for the member it was minted for. Using a token
-//     again fails the way the API does:
+//     (in an email, or with Token) is valid once, for the member it was minted for, and expires as
+//     the API's do: magic links after login_expiration_minutes, signup_expiration_minutes or
+//     discovery_expiration_minutes (60 if not sent), invites after invite_expiration_minutes (a
+//     week), impersonation tokens after 5 minutes; OAuth tokens last until used. Using a token
+//     again, or after it expired, fails the way the API does:
 //
 //     404 magic_link_not_found           magic link and discovery magic link tokens
 //     404 oauth_token_not_found          OAuth and discovery OAuth tokens
@@ -80,8 +83,13 @@
 //
 //   - Authenticating makes the member active and starts a session: expires_at is now plus
 //     session_duration_minutes (60 if not sent), session_custom_claims become the session's
-//     custom_claims (a null value deletes a claim; reserved JWT claim names are ignored), roles are
-//     the member's. Passing the member's own session_token or session_jwt extends that session.
+//     custom_claims (a null value deletes a claim; reserved JWT claim names are ignored; claims
+//     over 4 KB of JSON are 400 invalid_request, as the API limits them), roles are
+//     the member's. Passing the member's own session_token or session_jwt extends that session
+//     (an impersonated session is never extended: it ends 60 minutes after it started, as in the
+//     API). An intermediate_session_token the fake issued adds its factor: the session gets both
+//     once the organization's requirements are met, and the token is used up; while they are
+//     not, the same token comes back.
 //
 //   - Sessions belong to the member and organization they were issued for. A session of another
 //     member (or of the same person in another organization) passed to an authenticate call is
@@ -90,8 +98,9 @@
 //     mode it is 404 session_not_found); a revoked or expired session is 404 session_not_found.
 //     Sending both session_token and session_jwt is 400 invalid_request, as in the API. A
 //     password reset with a session of another organization than organization_id is 403
-//     session_authorization_tenancy_error (the fake's choice: no source documents this case), and,
-//     as in the API, revokes the member's other sessions.
+//     session_authorization_tenancy_error (the fake's choice: no source documents this case); one
+//     whose newest factor is more than 5 minutes old is 400 session_too_old_to_reset_password, and,
+//     as in the API, a reset revokes the member's other sessions.
 //
 //   - Member-session headers (X-Stytch-Member-Session, X-Stytch-Member-SessionJWT) must carry a
 //     live session the fake issued, else 404 session_not_found; one of another organization than
@@ -116,7 +125,8 @@
 //
 //   - Discovery answers (discovery authenticate, and Discovery Organizations List with the
 //     intermediate session token they issue) list the organizations where the email address has a
-//     member, and those whose email_jit_provisioning is RESTRICTED to a domain it belongs to; List
+//     member, and those whose email_jit_provisioning is RESTRICTED to a domain it belongs to and
+//     that already have a member with a verified address of that domain, as the API requires; List
 //     with a session lists the member's memberships only. organization_id_hint names the
 //     organization an intermediate session from an organization's login is tied to.
 //
@@ -132,8 +142,8 @@
 //     token is used up and a session starts.
 //
 //   - Sessions Authenticate knows only sessions the fake issued (revoked or expired ones are 404
-//     session_not_found, in every mode): session_duration_minutes extends the session (without it
-//     the session is not extended), custom claims are merged, a fresh JWT is issued. With
+//     session_not_found, in every mode): session_duration_minutes extends the session (without it,
+//     or for an impersonated session, the session is not extended), custom claims are merged, a fresh JWT is issued. With
 //     authorization_check, stytch_admin grants every action, and a custom role of the organization
 //     (Organization.CustomRoles) grants what its permissions list; else 403
 //     session_authorization_error (403 session_authorization_tenancy_error for another

@@ -200,11 +200,13 @@ func (s *Server) startSession(c *call, o *orgState, ms *memberState, factors []g
 	}
 	sess.factors = merged
 	sess.claims = mergeClaims(sess.claims, claims)
-	d := int32(defaultSessionMinutes)
-	if minutes != nil {
-		d = *minutes
+	if sess != live || !live.impersonated() {
+		d := int32(defaultSessionMinutes)
+		if minutes != nil {
+			d = *minutes
+		}
+		sess.expires = now.Add(time.Duration(d) * time.Minute)
 	}
-	sess.expires = now.Add(time.Duration(d) * time.Minute)
 	s.reissueJWT(c, o, ms, sess)
 	return sess
 }
@@ -265,7 +267,7 @@ func (s *Server) reissueJWT(c *call, o *orgState, ms *memberState, sess *session
 	input := s.keys.signingInput(claims)
 	sess.jwtInput = input
 	sess.jwt = input + jwtPlaceholder
-	c.pending = append(c.pending, pendingJWT{sess: sess, input: input})
+	c.pending = append(c.pending, pendingJWT{sess: sess, input: input, st: s.st})
 }
 
 // jwtPlaceholder ends a session JWT that is not signed yet, in place of the signature. It is
@@ -276,6 +278,7 @@ const jwtPlaceholder = ".b2btest-unsigned"
 type pendingJWT struct {
 	sess  *session
 	input string
+	st    *store // the store the session is in: a Reset in between replaces it
 }
 
 // completeJWTs signs the call's pending JWTs, outside the server's lock, records them, and
@@ -285,7 +288,9 @@ func (s *Server) completeJWTs(c *call) []string {
 	for _, p := range c.pending {
 		full := p.input + "." + s.keys.signature(p.input)
 		s.mu.Lock()
-		s.st.sessions[full] = p.sess
+		if s.st == p.st { // else the fake was reset meanwhile: the JWT names no session
+			s.st.sessions[full] = p.sess
+		}
 		if p.sess.jwtInput == p.input {
 			p.sess.jwt = full
 		}
@@ -309,31 +314,98 @@ type primaryResult struct {
 }
 
 // finishPrimary ends a primary authentication with factor. A session the member already holds
-// (session_token or session_jwt) counts as meeting the organization's requirements. Otherwise,
-// when the organization restricts its auth methods and factor's is not allowed, the answer is
-// primary_required; when MFA is scripted, or the organization or member requires it, the answer
-// is mfa_required; else a session starts.
-func (s *Server) finishPrimary(c *call, o *orgState, ms *memberState, factor gen.AuthenticationFactor, token, jwt *string, minutes *int32, claims map[string]any) (primaryResult, *apiError) {
+// (session_token or session_jwt) counts as meeting the organization's requirements. An
+// intermediate session token the fake issued to the same member (or, from discovery, to the same
+// email address) adds the factor it holds. Otherwise, when the organization restricts its auth
+// methods and no factor's method is allowed, the answer is primary_required; when MFA is
+// scripted, or the organization or member requires it, the answer is mfa_required; else a
+// session starts with every factor, and the intermediate session token is used up. While
+// requirements are unmet, the intermediate session token sent comes back (a new one when none
+// was sent).
+func (s *Server) finishPrimary(c *call, o *orgState, ms *memberState, factor gen.AuthenticationFactor, istToken, token, jwt *string, minutes *int32, claims map[string]any) (primaryResult, *apiError) {
 	live, adopt, err := s.presented(token, jwt)
 	if err != nil {
 		return primaryResult{}, err
 	}
+	ist, held, err := s.heldIST(istToken, o, ms)
+	if err != nil {
+		return primaryResult{}, err
+	}
+	factors := []gen.AuthenticationFactor{factor}
+	if held.factor != nil {
+		factors = []gen.AuthenticationFactor{*held.factor, factor}
+	}
+	pending := func(r primaryResult) primaryResult {
+		if ist == "" {
+			r.ist, r.istExpiresAt = s.issueIST(o, ms, &factor)
+			return r
+		}
+		// The same token comes back, now bound to the member and holding a factor that meets
+		// the organization's primary requirement when one does.
+		if _, still := primaryRequired(o, factor); !still || held.factor == nil {
+			held.factor = &factor
+		}
+		held.orgID, held.memberID, held.email = o.org.OrganizationID, ms.m.MemberID, ms.m.EmailAddress
+		s.st.ists[ist] = held
+		exp := held.expires
+		r.ist, r.istExpiresAt = ist, &exp
+		return r
+	}
 	own := ownsSession(live, adopt, o, ms)
 	if !own {
-		if allowed, ok := primaryRequired(o, factor); ok {
-			var r primaryResult
-			r.ist, r.istExpiresAt = s.issueIST(o, ms, &factor)
-			r.primary = &gen.PrimaryRequired{AllowedAuthMethods: allowed}
-			return r, nil
+		if allowed, ok := primaryRequiredAll(o, factors); ok {
+			return pending(primaryResult{primary: &gen.PrimaryRequired{AllowedAuthMethods: allowed}}), nil
 		}
 	}
 	if c.mfa || (requiresMFA(o, ms) && !own) {
-		var r primaryResult
-		r.ist, r.istExpiresAt, r.mfa = s.mfaPending(o, ms, &factor)
-		return r, nil
+		return pending(primaryResult{mfa: mfaRequired(ms)}), nil
 	}
-	sess := s.startSession(c, o, ms, []gen.AuthenticationFactor{factor}, live, adopt, minutes, claims)
+	if ist != "" {
+		delete(s.st.ists, ist)
+	}
+	sess := s.startSession(c, o, ms, factors, live, adopt, minutes, claims)
 	return primaryResult{authenticated: true, token: sess.token, jwt: sess.jwt, session: s.memberSession(o, ms, sess)}, nil
+}
+
+// heldIST looks up the intermediate session token an authenticate call sent, if any. It returns
+// the token and what it holds when the token is the member's (an intermediate session of the
+// member in o, or a discovery one of the member's email address). A token of someone else is
+// ignored, as is, in the default mode, one the fake never issued; an expired one, or in Strict
+// mode an unknown one, is 404 intermediate_session_not_found.
+func (s *Server) heldIST(token *string, o *orgState, ms *memberState) (string, intermediate, *apiError) {
+	t := deref(token)
+	if t == "" {
+		return "", intermediate{}, nil
+	}
+	held, ok := s.st.ists[t]
+	switch {
+	case !ok && !s.st.strict:
+		return "", intermediate{}, nil
+	case !ok || !s.now().Before(held.expires):
+		return "", intermediate{}, newAPIError(http.StatusNotFound, gen.ErrorTypeIntermediateSessionNotFound, "")
+	}
+	mine := held.memberID == ms.m.MemberID && held.orgID == o.org.OrganizationID
+	if held.memberID == "" {
+		mine = strings.EqualFold(held.email, ms.m.EmailAddress)
+	}
+	if !mine {
+		return "", intermediate{}, nil
+	}
+	return t, held, nil
+}
+
+// primaryRequiredAll is primaryRequired for a set of factors: the requirement is met when any
+// factor's method is allowed.
+func primaryRequiredAll(o *orgState, factors []gen.AuthenticationFactor) ([]gen.PrimaryRequiredAllowedAuthMethods, bool) {
+	var allowed []gen.PrimaryRequiredAllowedAuthMethods
+	for _, f := range factors {
+		a, required := primaryRequired(o, f)
+		if !required {
+			return nil, false
+		}
+		allowed = a
+	}
+	return allowed, allowed != nil
 }
 
 // primaryRequired returns the organization's allowed auth methods when it restricts them
@@ -476,21 +548,37 @@ func (s *Server) discovered(email string, factor gen.AuthenticationFactor) []gen
 			out = append(out, d)
 			continue
 		}
-		if org.EmailJITProvisioning == restricted {
-			for _, allowed := range org.EmailAllowedDomains {
-				if strings.EqualFold(allowed, domain) {
-					out = append(out, gen.DiscoveredOrganization{
-						MemberAuthenticated: false,
-						Organization:        &org,
-						Membership:          &gen.Membership{Type: "eligible_to_join_by_email_domain", Details: map[string]any{"domain": allowed}},
-						PrimaryRequired:     primary,
-					})
-					break
-				}
-			}
+		if allowed, ok := mayJoinByDomain(o, domain); ok {
+			out = append(out, gen.DiscoveredOrganization{
+				MemberAuthenticated: false,
+				Organization:        &org,
+				Membership:          &gen.Membership{Type: "eligible_to_join_by_email_domain", Details: map[string]any{"domain": allowed}},
+				PrimaryRequired:     primary,
+			})
 		}
 	}
 	return out
+}
+
+// mayJoinByDomain reports whether an address of domain may join o by its email domain, and the
+// allowed domain as o spells it: o's email_jit_provisioning is RESTRICTED, the domain is one of
+// its email_allowed_domains, and, as the API requires, a member of o with a verified address
+// already has that domain.
+func mayJoinByDomain(o *orgState, domain string) (string, bool) {
+	if o.org.EmailJITProvisioning != restricted {
+		return "", false
+	}
+	i := slices.IndexFunc(o.org.EmailAllowedDomains, func(d string) bool { return strings.EqualFold(d, domain) })
+	if i < 0 {
+		return "", false
+	}
+	for _, ms := range o.members {
+		_, d, _ := strings.Cut(ms.m.EmailAddress, "@")
+		if ms.m.EmailAddressVerified && strings.EqualFold(d, domain) {
+			return o.org.EmailAllowedDomains[i], true
+		}
+	}
+	return "", false
 }
 
 // -------------------------------------------------------------------------------- operations
@@ -545,7 +633,7 @@ func (s *Server) magicLinksAuthenticate(c *call, p *gen.MagicLinksAuthenticateRe
 		MemberDevice:   s.memberDevice(p.TelemetryID),
 		StatusCode:     http.StatusOK,
 	}
-	r, err := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	r, err := s.finishPrimary(c, o, ms, factor, p.IntermediateSessionToken, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +662,11 @@ func (s *Server) magicLinksEmailLoginOrSignup(c *call, p *gen.MagicLinksEmailLog
 		kind, redirect = "login", p.LoginRedirectURL
 	}
 	if !sandbox {
-		tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
+		ttl := lifetime(p.SignupExpirationMinutes, magicLinkLifetime)
+		if kind == "login" {
+			ttl = lifetime(p.LoginExpirationMinutes, magicLinkLifetime)
+		}
+		tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress}, ttl)
 		s.sendEmail(c.op, kind, p.EmailAddress, o, ms, tok, redirect, "multi_tenant_magic_links")
 	}
 	return gen.MagicLinksEmailLoginOrSignupResponse{
@@ -622,7 +714,8 @@ func (s *Server) magicLinksEmailInvite(c *call, p *gen.MagicLinksEmailInviteRequ
 	if p.UntrustedMetadata != nil {
 		ms.m.UntrustedMetadata = p.UntrustedMetadata
 	}
-	tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
+	tok := s.st.mint(kindMagicLink, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress},
+		lifetime(p.InviteExpirationMinutes, inviteLifetime))
 	s.sendEmail(c.op, "invite", p.EmailAddress, o, ms, tok, p.InviteRedirectURL, "multi_tenant_magic_links")
 	return gen.MagicLinksEmailInviteResponse{
 		RequestID:    newRequestID(),
@@ -635,7 +728,7 @@ func (s *Server) magicLinksEmailInvite(c *call, p *gen.MagicLinksEmailInviteRequ
 
 func (s *Server) magicLinksEmailDiscoverySend(c *call, p *gen.MagicLinksEmailDiscoverySendRequest) (any, *apiError) {
 	if !strings.EqualFold(p.EmailAddress, SandboxEmail) {
-		tok := s.st.mint(kindDiscoveryMagicLink, minted{email: p.EmailAddress})
+		tok := s.st.mint(kindDiscoveryMagicLink, minted{email: p.EmailAddress}, lifetime(p.DiscoveryExpirationMinutes, magicLinkLifetime))
 		s.sendEmail(c.op, "discovery", p.EmailAddress, nil, nil, tok, p.DiscoveryRedirectURL, "discovery")
 	}
 	return gen.MagicLinksEmailDiscoverySendResponse{RequestID: newRequestID(), StatusCode: http.StatusOK}, nil
@@ -721,7 +814,7 @@ func (s *Server) oauthAuthenticate(c *call, p *gen.OAuthAuthenticateRequest) (an
 		MemberDevice: s.memberDevice(p.TelemetryID),
 		StatusCode:   http.StatusOK,
 	}
-	r, err := s.finishPrimary(c, o, ms, factor, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
+	r, err := s.finishPrimary(c, o, ms, factor, p.IntermediateSessionToken, p.SessionToken, p.SessionJWT, p.SessionDurationMinutes, p.SessionCustomClaims)
 	if err != nil {
 		return nil, err
 	}
@@ -769,7 +862,9 @@ func (s *Server) oauthDiscoveryAuthenticate(c *call, p *gen.OAuthDiscoveryAuthen
 // passwordsSessionsReset resets the password of the member whose session is presented. The
 // session must be one of organization_id (else 403 session_authorization_tenancy_error: no source
 // documents the API's error here, so the fake uses the tenancy error the API gives when a session
-// is checked against another organization). Like the API, it revokes the member's other sessions.
+// is checked against another organization), and hold a factor authenticated in the last 5 minutes
+// (else 400 session_too_old_to_reset_password). Like the API, it revokes the member's other
+// sessions.
 func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRequest) (any, *apiError) {
 	live, adopt, err := s.presented(p.SessionToken, p.SessionJWT)
 	if err != nil {
@@ -790,6 +885,10 @@ func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRe
 		if live.orgID != o.org.OrganizationID {
 			return nil, newAPIError(http.StatusForbidden, gen.ErrorTypeSessionAuthorizationTenancyError,
 				"The session belongs to another organization than organization_id.")
+		}
+		if !recentFactor(live, s.now()) {
+			return nil, &apiError{status: http.StatusBadRequest, errorType: "session_too_old_to_reset_password",
+				message: "The session has no authentication factor from the last 5 minutes, so it cannot reset the password: authenticate again first."}
 		}
 		ms = o.members[live.memberID]
 	default: // a session the fake never issued (default mode): its member exists on first sight
@@ -821,6 +920,16 @@ func (s *Server) passwordsSessionsReset(c *call, p *gen.PasswordsSessionsResetRe
 	resp.SessionToken, resp.SessionJWT = sess.token, sess.jwt
 	resp.MemberSession = s.memberSession(o, ms, sess)
 	return resp, nil
+}
+
+// resetWindow is how recent a session's newest factor must be for a password reset by session.
+const resetWindow = 5 * time.Minute
+
+// recentFactor reports whether sess holds a factor authenticated within resetWindow of now.
+func recentFactor(sess *session, now time.Time) bool {
+	return slices.ContainsFunc(sess.factors, func(f gen.AuthenticationFactor) bool {
+		return f.LastAuthenticatedAt != nil && now.Sub(*f.LastAuthenticatedAt) <= resetWindow
+	})
 }
 
 func (s *Server) recoveryCodesGet(_ *call, p *gen.RecoveryCodesGetRequest) (any, *apiError) {

@@ -110,6 +110,8 @@ func TestDiscoveryFindsMembershipsAndDomains(t *testing.T) {
 	srv := b2btest.NewServer(t,
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-acme", OrganizationName: "Acme", EmailJITProvisioning: "RESTRICTED", EmailAllowedDomains: []string{"acme.example"}}),
 		b2btest.WithOrganization(gen.Organization{OrganizationID: "org-globex", OrganizationName: "Globex", MFAPolicy: "REQUIRED_FOR_ALL"}),
+		// Joining Acme by email domain needs a verified member of the domain there.
+		b2btest.WithMember(gen.Member{OrganizationID: "org-acme", EmailAddress: "bob@acme.example", EmailAddressVerified: true}),
 		b2btest.WithMember(gen.Member{OrganizationID: "org-globex", EmailAddress: "ada@acme.example", Name: "Ada"}),
 	)
 	ctx := context.Background()

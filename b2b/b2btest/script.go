@@ -91,17 +91,17 @@ func (sc Script) add(o outcome) {
 }
 
 // Fail makes the call fail with the HTTP status and Stytch error type given, such as
-// Fail(404, "magic_link_not_found") or Fail(503, "internal_server_error"), without running the
+// Fail(404, b2b.ErrorTypeMagicLinkNotFound) or Fail(503, "internal_server_error"), without running the
 // operation (nothing is consumed). The body is a Stytch error with a message for the type. It
 // panics if status is not a 4xx or 5xx status, or errorType is empty.
-func (sc Script) Fail(status int, errorType string) {
+func (sc Script) Fail(status int, errorType gen.ErrorType) {
 	if status < 400 || status > 599 {
 		panic(fmt.Sprintf("b2btest: On(%s).Fail(%d, %q): status must be 4xx or 5xx", sc.op.Name, status, errorType))
 	}
 	if errorType == "" {
 		panic(fmt.Sprintf("b2btest: On(%s).Fail(%d, \"\"): the error type must not be empty", sc.op.Name, status))
 	}
-	sc.add(outcome{answer: &cannedAnswer{status: status, err: &apiError{status: status, errorType: errorType, message: messageFor(errorType)}}})
+	sc.add(outcome{answer: &cannedAnswer{status: status, err: &apiError{status: status, errorType: string(errorType), message: messageFor(string(errorType))}}})
 }
 
 // RateLimit makes the call fail with 429 too_many_requests and a Retry-After header of

@@ -80,7 +80,7 @@ type config struct {
 // empty lists). Its policies drive the fake's answers: with MFAPolicy "REQUIRED_FOR_ALL" every
 // authenticate call without an existing session answers that MFA is required; with
 // EmailJITProvisioning "RESTRICTED" and EmailAllowedDomains set, discovery offers to join it by
-// email domain; with AuthMethods "RESTRICTED" and AllowedAuthMethods that leave out the method used,
+// email domain (once a member there has a verified address of the domain, as in the API); with AuthMethods "RESTRICTED" and AllowedAuthMethods that leave out the method used,
 // authenticate answers with primary_required. The first organization given is the one members of
 // unknown tokens belong to.
 //
@@ -94,7 +94,8 @@ func WithOrganization(org gen.Organization) Option {
 // required (the organization is created if no WithOrganization names it); other empty fields get
 // defaults: a member ID derived from organization and email, status "active", the stytch_member
 // role. Fields with known values (Status, DefaultMFAMethod, role source types, ...) are checked
-// as for WithOrganization.
+// as for WithOrganization. Status "deleted" is refused: the API finds no deleted member, so a
+// test of that case leaves the member out.
 //
 // The member's settings show in answers: MFAEnrolled makes authenticate ask for MFA; an
 // MFAPhoneNumber with DefaultMFAMethod "sms_otp" makes it say an SMS code was sent; a
@@ -511,7 +512,9 @@ func violationError(err error) *apiError {
 // MagicLinksDiscoveryAuthenticate, OAuthDiscoveryAuthenticate). Authenticating it logs in the
 // member with emailAddress in organizationID (created if needed, in Strict mode too; "" means the
 // default organization); for the discovery operations organizationID is ignored and the token
-// proves emailAddress. It panics for any other operation.
+// proves emailAddress. Like the API's, a magic link token expires after 60 minutes and an
+// impersonation token after 5 (see WithClock); an OAuth token lasts until it is used. It panics
+// for any other operation.
 func (s *Server) Token(op Operation, organizationID, emailAddress string) string {
 	rule, ok := tokenRules[op.ID]
 	if !ok {
@@ -520,14 +523,14 @@ func (s *Server) Token(op Operation, organizationID, emailAddress string) string
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rule.kind == kindDiscoveryMagicLink || rule.kind == kindDiscoveryOAuth {
-		return s.st.mint(rule.kind, minted{email: emailAddress})
+		return s.st.mint(rule.kind, minted{email: emailAddress}, tokenLifetime(rule.kind))
 	}
 	if organizationID == "" {
 		organizationID = s.st.defaultOrgID()
 	}
 	o := s.st.ensureOrg(organizationID)
 	ms := s.st.memberByEmail(o, emailAddress, "", statusActive)
-	return s.st.mint(rule.kind, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress})
+	return s.st.mint(rule.kind, minted{orgID: o.org.OrganizationID, memberID: ms.m.MemberID, email: ms.m.EmailAddress}, tokenLifetime(rule.kind))
 }
 
 // Session starts a session for the member with emailAddress in organizationID (both created if

@@ -31,15 +31,15 @@ func (s *Server) liveIST(token string) (intermediate, *apiError) {
 
 // emailMayJoin returns the member for email in o: the member with that address (pending or
 // invited members join by accepting), or a new active member when the organization lets the
-// address's domain join by email (email_jit_provisioning RESTRICTED with the domain allowed).
+// address's domain join by email (see mayJoinByDomain).
 // Any other address is 404 member_not_found (no source documents the API's error; this is the
 // fake's choice).
 func (s *Server) emailMayJoin(o *orgState, email string) (*memberState, *apiError) {
 	if ms := s.st.findByEmail(o, email); ms != nil {
 		return ms, nil
 	}
-	_, domain, _ := strings.Cut(strings.ToLower(email), "@")
-	if o.org.EmailJITProvisioning == restricted && slices.ContainsFunc(o.org.EmailAllowedDomains, func(d string) bool { return strings.EqualFold(d, domain) }) {
+	_, domain, _ := strings.Cut(email, "@")
+	if _, ok := mayJoinByDomain(o, domain); ok {
 		return s.st.memberByEmail(o, email, "", statusActive), nil
 	}
 	return nil, newAPIError(http.StatusNotFound, gen.ErrorTypeMemberNotFound,
@@ -295,7 +295,7 @@ func (s *Server) sessionsAuthenticate(c *call, p *gen.SessionsAuthenticateReques
 		}
 		verdict = &gen.AuthorizationVerdict{Authorized: true, GrantingRoles: granting}
 	}
-	if p.SessionDurationMinutes != nil {
+	if p.SessionDurationMinutes != nil && !sess.impersonated() {
 		sess.expires = s.now().Add(time.Duration(*p.SessionDurationMinutes) * time.Minute)
 	}
 	sess.claims = mergeClaims(sess.claims, p.SessionCustomClaims)
@@ -335,8 +335,9 @@ func grantingRoles(o *orgState, ms *memberState, resource, action string) []stri
 }
 
 // sessionsRevoke revokes one session (by member_session_id, session_token or session_jwt) or every
-// session of a member (member_id). Revoked sessions stop working at once. An identifier of no live
-// session is 404 session_not_found; a member without sessions is not an error.
+// session of a member (member_id: its ID or external ID). Revoked sessions stop working at once.
+// An identifier of no live session is 404 session_not_found; a member without sessions is not an
+// error, an unknown member_id is 404 member_not_found in Strict mode.
 func (s *Server) sessionsRevoke(_ *call, p *gen.SessionsRevokeRequest) (any, *apiError) {
 	n := 0
 	for _, v := range []*string{p.MemberSessionID, p.SessionToken, p.SessionJWT, p.MemberID} {
@@ -350,8 +351,20 @@ func (s *Server) sessionsRevoke(_ *call, p *gen.SessionsRevokeRequest) (any, *ap
 	}
 	switch {
 	case p.MemberID != nil:
+		// member_id may be a member's ID or external ID, in any organization.
+		ids := map[string]bool{}
+		for _, o := range s.st.orgs {
+			for id, ms := range o.members {
+				if id == *p.MemberID || (ms.m.ExternalID != "" && ms.m.ExternalID == *p.MemberID) {
+					ids[id] = true
+				}
+			}
+		}
+		if len(ids) == 0 && s.st.strict {
+			return nil, newAPIError(http.StatusNotFound, gen.ErrorTypeMemberNotFound, "")
+		}
 		for cred, sess := range s.st.sessions {
-			if sess.memberID == *p.MemberID && cred == sess.token {
+			if ids[sess.memberID] && cred == sess.token {
 				s.st.revoke(sess)
 			}
 		}

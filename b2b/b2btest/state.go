@@ -52,6 +52,35 @@ var tokenRules = map[string]struct {
 	ImpersonationAuthenticate.ID:       {kindImpersonation, "impersonation_token_not_found"},
 }
 
+// How long a single-use token stays valid when the request that sends it does not say. These are
+// the API's documented defaults: 60 minutes for login, signup and discovery magic links, a week
+// for invites, 5 minutes for impersonation tokens. OAuth tokens have no documented lifetime; the
+// fake lets them live until they are used.
+const (
+	magicLinkLifetime     = 60 * time.Minute
+	inviteLifetime        = 7 * 24 * time.Hour
+	impersonationLifetime = 5 * time.Minute
+)
+
+// tokenLifetime is how long a token of kind that Server.Token mints stays valid (0: until used).
+func tokenLifetime(kind tokenKind) time.Duration {
+	switch kind {
+	case kindMagicLink, kindDiscoveryMagicLink:
+		return magicLinkLifetime
+	case kindImpersonation:
+		return impersonationLifetime
+	}
+	return 0
+}
+
+// lifetime is minutes (a request's *_expiration_minutes) as a duration, or def when it is nil.
+func lifetime(minutes *int32, def time.Duration) time.Duration {
+	if minutes == nil {
+		return def
+	}
+	return time.Duration(*minutes) * time.Minute
+}
+
 type tokenKey struct {
 	kind  tokenKind
 	token string
@@ -60,6 +89,7 @@ type tokenKey struct {
 // minted is what a token minted by the fake (sent by email, or made with Server.Token) stands for.
 type minted struct {
 	orgID, memberID, email string
+	expires                time.Time // zero: valid until used
 }
 
 // orgState is one organization. org is treated as an immutable value: a change replaces it (or
@@ -92,6 +122,12 @@ type session struct {
 	lastAccessed    time.Time
 	expires         time.Time
 	revoked         bool
+}
+
+// impersonated reports whether the session came from an impersonation token. The API never
+// extends such a session.
+func (sess *session) impersonated() bool {
+	return slices.ContainsFunc(sess.factors, func(f gen.AuthenticationFactor) bool { return f.Type == "impersonated" })
 }
 
 // intermediate is an intermediate session token the fake issued.
@@ -157,6 +193,9 @@ func (st *store) addOrganization(org gen.Organization) error {
 func (st *store) addMember(m gen.Member) error {
 	if m.OrganizationID == "" || m.EmailAddress == "" {
 		return errors.New("member needs an OrganizationID and an EmailAddress")
+	}
+	if m.Status == "deleted" {
+		return errors.New(`member has status "deleted": the API finds no deleted member, so leave it out`)
 	}
 	o := st.ensureOrg(m.OrganizationID)
 	status := m.Status
@@ -366,9 +405,10 @@ func (ms *memberState) rotate() {
 	ms.spent = map[string]bool{}
 }
 
-// consume marks a single-use token as used. It reports false when it was used before, or, in
-// Strict mode, when the fake never issued it; otherwise it returns what a token minted by the fake
-// stands for (found says whether the fake minted it).
+// consume marks a single-use token as used. It reports false when it was used before, when it
+// expired, or, in Strict mode, when the fake never issued it; otherwise it returns what a token
+// minted by the fake stands for (found says whether the fake minted it). The API answers an
+// expired token like a used one.
 func (st *store) consume(kind tokenKind, token string) (m minted, found, ok bool) {
 	k := tokenKey{kind, token}
 	if st.used[k] {
@@ -379,11 +419,18 @@ func (st *store) consume(kind tokenKind, token string) (m minted, found, ok bool
 		return minted{}, false, false
 	}
 	st.used[k] = true
+	if found && !m.expires.IsZero() && !st.now().Before(m.expires) {
+		return minted{}, false, false
+	}
 	return m, found, true
 }
 
-func (st *store) mint(kind tokenKind, m minted) string {
+// mint issues a single-use token of kind standing for m, valid for ttl (0: until it is used).
+func (st *store) mint(kind tokenKind, m minted, ttl time.Duration) string {
 	tok := randomToken()
+	if ttl > 0 {
+		m.expires = st.now().Add(ttl)
+	}
 	st.tokens[tokenKey{kind, tok}] = m
 	return tok
 }

@@ -74,7 +74,7 @@ func scriptSandbox(t *testing.T, srv *b2btest.Server, answer map[string]func(b2b
 		case ok:
 			f(sc)
 		case ch.errorType != "":
-			sc.Fail(ch.status, string(ch.errorType))
+			sc.Fail(ch.status, ch.errorType)
 		default:
 			sc.RespondJSON(ch.status, successBody(t, ch))
 		}

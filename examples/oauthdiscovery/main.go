@@ -51,7 +51,8 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 }
 
 // runFake sets up three organizations for ada: one she belongs to, one that requires MFA, and one
-// she may join because of her email domain.
+// she may join because of her email domain (which takes a colleague there with a verified address
+// of that domain).
 func runFake(ctx context.Context, out io.Writer) error {
 	srv := b2btest.NewStandalone(
 		b2btest.WithOrganization(b2b.Organization{OrganizationID: "organization-test-acme", OrganizationName: "Acme", OrganizationSlug: "acme"}),
@@ -60,6 +61,7 @@ func runFake(ctx context.Context, out io.Writer) error {
 			EmailJITProvisioning: "RESTRICTED", EmailAllowedDomains: []string{"acme.example"}}),
 		b2btest.WithMember(b2b.Member{OrganizationID: "organization-test-acme", EmailAddress: demoEmail}),
 		b2btest.WithMember(b2b.Member{OrganizationID: "organization-test-initech", EmailAddress: demoEmail}),
+		b2btest.WithMember(b2b.Member{OrganizationID: "organization-test-globex", EmailAddress: "grace.hopper@acme.example", EmailAddressVerified: true}),
 	)
 	defer srv.Close()
 	fmt.Fprintln(out, "oauthdiscovery: running against the b2btest fake (set STYTCH_PROJECT_ID and STYTCH_SECRET to use Stytch)")
