@@ -95,9 +95,9 @@ type jwtConfig struct {
 }
 
 // WithMaxTokenAge makes AuthenticateJWT check a JWT issued longer than d ago with Stytch
-// (Sessions.Authenticate) instead of locally, so that a session revoked since the JWT was issued
-// is refused at most d later. Without it a JWT is trusted until its own expiry (about five
-// minutes after issue). d must be positive.
+// (Sessions.Authenticate) instead of locally, whether or not its own expiry has passed too, so
+// that a session revoked since the JWT was issued is refused at most d later. Without it a JWT
+// is trusted until its own expiry (about five minutes after issue). d must be positive.
 func WithMaxTokenAge(d time.Duration) JWTOption {
 	return JWTOption{func(c *jwtConfig) error {
 		if d <= 0 {
@@ -153,11 +153,11 @@ func (c *SessionsClient) AuthenticateJWT(ctx context.Context, sessionJWT string,
 	}
 	claims, err := c.jwt.Verify(ctx, sessionJWT, cfg.maxAge)
 	if err == nil {
-		s, cerr := sessionFromClaims(claims)
-		if cerr != nil {
-			return nil, cerr
+		s, serr := sessionFromClaims(claims)
+		if serr == nil {
+			return &JWTSession{MemberSession: s, SessionJWT: sessionJWT, IssuedAt: claims.IssuedAt, ExpiresAt: claims.ExpiresAt}, nil
 		}
-		return &JWTSession{MemberSession: s, SessionJWT: sessionJWT, IssuedAt: claims.IssuedAt, ExpiresAt: claims.ExpiresAt}, nil
+		err = serr // a claim this SDK cannot type: the same decision as any other local failure
 	}
 	var le *sessionjwt.Error
 	if !errors.As(err, &le) {
@@ -175,7 +175,8 @@ func (c *SessionsClient) AuthenticateJWT(ctx context.Context, sessionJWT string,
 	return &JWTSession{MemberSession: resp.MemberSession, SessionJWT: resp.SessionJWT, Remote: resp}, nil
 }
 
-// sessionFromClaims builds the MemberSession a verified JWT describes.
+// sessionFromClaims builds the MemberSession a verified JWT describes. Its error is a
+// *sessionjwt.Error with ReasonInvalidClaim, for AuthenticateJWT to treat like Verify's.
 func sessionFromClaims(c *sessionjwt.Claims) (MemberSession, error) {
 	s := MemberSession{
 		MemberSessionID:  c.Session.ID,
@@ -194,7 +195,7 @@ func sessionFromClaims(c *sessionjwt.Claims) (MemberSession, error) {
 	s.AuthenticationFactors = []AuthenticationFactor{}
 	if len(c.Session.AuthenticationFactors) > 0 {
 		if err := decodeJSON(c.Session.AuthenticationFactors, &s.AuthenticationFactors); err != nil {
-			return MemberSession{}, &JWTError{Reason: JWTInvalidClaim, Field: sessionjwt.SessionClaimName + ".authentication_factors", Detail: "not a list of authentication factors"}
+			return MemberSession{}, &sessionjwt.Error{Reason: sessionjwt.ReasonInvalidClaim, Field: sessionjwt.SessionClaimName + ".authentication_factors", Detail: "not a list of authentication factors"}
 		}
 	}
 	return s, nil
@@ -223,11 +224,13 @@ const (
 	JWTWrongIssuer = JWTReason(sessionjwt.ReasonWrongIssuer)
 	// JWTWrongAudience: "aud" does not name the client's project.
 	JWTWrongAudience = JWTReason(sessionjwt.ReasonWrongAudience)
-	// JWTExpired: the JWT's "exp" passed (beyond the leeway).
+	// JWTExpired: the JWT's "exp" passed (beyond the leeway), and it is not older than
+	// WithMaxTokenAge.
 	JWTExpired = JWTReason(sessionjwt.ReasonExpired)
 	// JWTNotYetValid: "nbf" or "iat" is in the future (beyond the leeway).
 	JWTNotYetValid = JWTReason(sessionjwt.ReasonNotYetValid)
-	// JWTTooOld: older than WithMaxTokenAge (AuthenticateJWT then checks it remotely).
+	// JWTTooOld: older than WithMaxTokenAge, expired or not (AuthenticateJWT then checks it
+	// remotely).
 	JWTTooOld = JWTReason(sessionjwt.ReasonTooOld)
 	// JWTMissingClaim: a claim the verification needs is absent.
 	JWTMissingClaim = JWTReason(sessionjwt.ReasonMissingClaim)
@@ -279,8 +282,11 @@ func (e *JWTError) Unwrap() error { return e.Err }
 const maxJWKSBytes = 1 << 20
 
 // jwksFetcher fetches the project's key set through the client's own executor: its transport,
-// deadline and retries (the operation only reads), without the body cap of typed answers.
+// deadline and retries (the operation only reads). The body is held to maxJWKSBytes, not to the
+// client's WithMaxResponseBytes: that cap is for the typed answers, and a key set cut short by it
+// would only fail as a broken document.
 func jwksFetcher(x *executor, projectID string) sessionjwt.FetchFunc {
+	const op = "sessionsGetJWKS"
 	return func(ctx context.Context) ([]byte, error) {
 		var resp *http.Response
 		if err := x.run(ctx, &SessionsGetJWKSParams{ProjectID: projectID}, nil, nil, &resp); err != nil {
@@ -288,14 +294,20 @@ func jwksFetcher(x *executor, projectID string) sessionjwt.FetchFunc {
 		}
 		defer func() { _ = resp.Body.Close() }() // the body is read (or given up on) before this runs
 		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s%s: %d %s", errPrefix, "sessionsGetJWKS", resp.StatusCode, http.StatusText(resp.StatusCode))
+			return nil, fmt.Errorf("%s%s: %d %s", errPrefix, op, resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+		// A raw answer's body reads through the client's cap; the key set is read past it, from
+		// the body underneath (closing resp.Body still closes both and ends the deadline).
+		body := io.Reader(resp.Body)
+		if rb, ok := resp.Body.(*rawBody); ok {
+			body = rb.ReadCloser
+		}
+		data, err := io.ReadAll(io.LimitReader(body, maxJWKSBytes+1))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s%s: reading the key set: %w", errPrefix, op, err)
 		}
 		if len(data) > maxJWKSBytes {
-			return nil, fmt.Errorf("%w: the key set is larger than %d bytes", ErrResponseTooLarge, maxJWKSBytes)
+			return nil, fmt.Errorf("%s%s: %w: the key set is larger than %d bytes", errPrefix, op, ErrResponseTooLarge, maxJWKSBytes)
 		}
 		return data, nil
 	}

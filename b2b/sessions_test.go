@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -74,10 +75,28 @@ type jwtServer struct {
 
 func newJWTServer(t *testing.T, onAuthenticate func(w http.ResponseWriter, r *http.Request)) *jwtServer {
 	t.Helper()
+	return newKeySetServer(t, jwtKeySet(t, nil), onAuthenticate)
+}
+
+// jwtKeySet is the key set answer that publishes jwtKey, with extra members added to its JWK.
+func jwtKeySet(t *testing.T, extra map[string]any) string {
+	t.Helper()
 	key := jwtKey()
 	jwk, err := json.Marshal(jose.JSONWebKey{Key: &key.PublicKey, KeyID: jwtKid, Algorithm: "RS256", Use: "sig"})
 	require.NoError(t, err)
-	keys := fmt.Sprintf(`{"keys":[%s],"request_id":"request-id-test-jwks","status_code":200}`, jwk)
+	if len(extra) > 0 {
+		var members map[string]any
+		require.NoError(t, json.Unmarshal(jwk, &members))
+		maps.Copy(members, extra)
+		jwk, err = json.Marshal(members)
+		require.NoError(t, err)
+	}
+	return fmt.Sprintf(`{"keys":[%s],"request_id":"request-id-test-jwks","status_code":200}`, jwk)
+}
+
+// newKeySetServer is newJWTServer answering the key set requests with keys.
+func newKeySetServer(t *testing.T, keys string, onAuthenticate func(w http.ResponseWriter, r *http.Request)) *jwtServer {
+	t.Helper()
 	s := &jwtServer{}
 	s.Server = testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -222,4 +241,100 @@ func TestAuthenticateJWTOlderThanMaxAgeIsCheckedRemotely(t *testing.T) {
 	s, err = c.Sessions.AuthenticateJWT(t.Context(), token, b2b.WithMaxTokenAge(time.Hour))
 	require.NoError(t, err)
 	assert.Nil(t, s.Remote, "young enough: verified locally")
+}
+
+// A JWT older than WithMaxTokenAge is checked with Stytch even when its own exp has passed too
+// (session JWTs live five minutes): the session may have been revoked, or may live on.
+func TestAuthenticateJWTExpiredAndOlderThanMaxAgeIsCheckedRemotely(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		answer  func(w http.ResponseWriter)
+		revoked bool
+	}{
+		{"the session lives on", func(w http.ResponseWriter) {
+			okWithRequestID(w, fixtures.ByID(gen.OpSessionsAuthenticate.ID).Response)
+		}, false},
+		{"the session was revoked", func(w http.ResponseWriter) {
+			testkit.Error(w, http.StatusNotFound, "session_not_found", "no such session")
+		}, true},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newJWTServer(t, func(w http.ResponseWriter, _ *http.Request) { cs.answer(w) })
+			c, _ := faultClient(t, srv.URL)
+			token := signJWT(t, jwtKey(), sessionClaims(time.Now().Add(-10*time.Minute)))
+
+			s, err := c.Sessions.AuthenticateJWT(t.Context(), token, b2b.WithMaxTokenAge(time.Minute))
+			assert.Equal(t, 1, srv.count("/v1/b2b/sessions/authenticate"), "checked with Stytch, once")
+			if cs.revoked {
+				var e *b2b.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, b2b.ErrorTypeSessionNotFound, e.ErrorType)
+				assert.Nil(t, s)
+			} else {
+				require.NoError(t, err)
+				require.NotNil(t, s.Remote)
+				assert.Equal(t, s.Remote.MemberSession, s.MemberSession)
+				assert.Equal(t, s.Remote.SessionJWT, s.SessionJWT)
+			}
+
+			// Without a maximum age the JWT is only expired, and stays local.
+			_, err = c.Sessions.AuthenticateJWT(t.Context(), token)
+			require.ErrorIs(t, err, b2b.JWTExpired)
+			assert.Equal(t, 1, srv.count("/v1/b2b/sessions/authenticate"))
+		})
+	}
+}
+
+// A Stytch-signed JWT whose authentication factors have a form the typed session cannot hold is
+// an invalid claim, which WithRemoteFallback hands to Stytch like any other.
+func TestAuthenticateJWTUndecodableFactorsFallBack(t *testing.T) {
+	t.Parallel()
+	srv := newJWTServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		okWithRequestID(w, fixtures.ByID(gen.OpSessionsAuthenticate.ID).Response)
+	})
+	c, _ := faultClient(t, srv.URL)
+	claims := sessionClaims(time.Now())
+	claims["https://stytch.com/session"].(map[string]any)["authentication_factors"] = []map[string]any{
+		{"type": "magic_link", "delivery_method": "email", "created_at": "yesterday"},
+	}
+	token := signJWT(t, jwtKey(), claims)
+
+	_, err := c.Sessions.AuthenticateJWT(t.Context(), token)
+	var je *b2b.JWTError
+	require.ErrorAs(t, err, &je)
+	assert.Equal(t, b2b.JWTInvalidClaim, je.Reason)
+	assert.Equal(t, "https://stytch.com/session.authentication_factors", je.Field)
+	assert.Equal(t, 0, srv.count("/v1/b2b/sessions/authenticate"), "no remote call without the fallback")
+
+	s, err := c.Sessions.AuthenticateJWT(t.Context(), token, b2b.WithRemoteFallback())
+	require.NoError(t, err)
+	require.NotNil(t, s.Remote, "checked with Stytch")
+	assert.Equal(t, s.Remote.MemberSession, s.MemberSession)
+	assert.Equal(t, 1, srv.count("/v1/b2b/sessions/authenticate"))
+}
+
+// The key set has its own size cap: WithMaxResponseBytes, meant for the typed answers, does not
+// cut it short, and a key set over its own cap fails as too large.
+func TestAuthenticateJWTKeySetIgnoresTheResponseCap(t *testing.T) {
+	t.Parallel()
+	// A certificate chain makes the key set larger than the client's cap (the keys' own
+	// members are what verification uses).
+	keys := jwtKeySet(t, map[string]any{"x5c": []string{strings.Repeat("MIIC", 1024)}})
+	require.Greater(t, len(keys), 2048)
+	srv := newKeySetServer(t, keys, nil)
+	c, _ := faultClient(t, srv.URL, b2b.WithMaxResponseBytes(2048))
+	s, err := c.Sessions.AuthenticateJWT(t.Context(), signJWT(t, jwtKey(), sessionClaims(time.Now())))
+	require.NoError(t, err)
+	assert.Equal(t, "member-test-jwt", s.MemberSession.MemberID)
+
+	huge := jwtKeySet(t, map[string]any{"x5c": []string{strings.Repeat("A", 1<<20)}})
+	srv = newKeySetServer(t, huge, nil)
+	c, _ = faultClient(t, srv.URL, b2b.WithMaxResponseBytes(2048))
+	_, err = c.Sessions.AuthenticateJWT(t.Context(), signJWT(t, jwtKey(), sessionClaims(time.Now())))
+	require.ErrorIs(t, err, b2b.JWTKeysUnavailable)
+	assert.ErrorIs(t, err, b2b.ErrResponseTooLarge)
+	assert.Contains(t, err.Error(), "the key set is larger than")
 }

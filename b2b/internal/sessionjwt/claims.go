@@ -224,10 +224,16 @@ func (v *Verifier) checkClaims(p *payload, maxAge time.Duration) (*Claims, error
 
 // checkTimes checks exp, nbf, iat and the maximum age against the clock, with the leeway.
 // A token is expired from the instant exp on (RFC 7519 section 4.1.4: the current time must be
-// before it), and not yet valid before nbf.
+// before it), and not yet valid before nbf. An expired token that is also older than the maximum
+// age is reported as too old: whoever set the age wants such tokens checked with the API, and an
+// expired JWT says nothing about whether its session still lives.
 func (v *Verifier) checkTimes(c *Claims, hasIat bool, maxAge time.Duration) error {
 	now := v.now()
+	tooOld := maxAge > 0 && hasIat && now.Sub(c.IssuedAt) > maxAge+v.leeway
 	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
+		if tooOld {
+			return tooOldError(maxAge)
+		}
 		return newError(ReasonExpired, "exp", "", nil)
 	}
 	if !c.NotBefore.IsZero() && now.Add(v.leeway).Before(c.NotBefore) {
@@ -240,11 +246,15 @@ func (v *Verifier) checkTimes(c *Claims, hasIat bool, maxAge time.Duration) erro
 		if !hasIat {
 			return newError(ReasonMissingClaim, "iat", "a maximum token age needs it", nil)
 		}
-		if now.Sub(c.IssuedAt) > maxAge+v.leeway {
-			return newError(ReasonTooOld, "iat", fmt.Sprintf("issued more than %s ago", maxAge), nil)
+		if tooOld {
+			return tooOldError(maxAge)
 		}
 	}
 	return nil
+}
+
+func tooOldError(maxAge time.Duration) error {
+	return newError(ReasonTooOld, "iat", fmt.Sprintf("issued more than %s ago", maxAge), nil)
 }
 
 // audience reads "aud", a string or an array of strings.

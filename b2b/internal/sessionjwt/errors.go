@@ -33,7 +33,8 @@ const (
 	ReasonWrongIssuer Reason = "wrong_issuer"
 	// ReasonWrongAudience: "aud" does not contain the project ID.
 	ReasonWrongAudience Reason = "wrong_audience"
-	// ReasonExpired: "exp", plus the leeway, is in the past.
+	// ReasonExpired: "exp", plus the leeway, is in the past (and the token is not older than a
+	// maximum age asked for: such a token is ReasonTooOld).
 	ReasonExpired Reason = "expired"
 	// ReasonNotYetValid: "nbf" or "iat", minus the leeway, is in the future.
 	ReasonNotYetValid Reason = "not_yet_valid"

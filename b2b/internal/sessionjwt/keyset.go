@@ -17,8 +17,9 @@ import (
 
 // FetchFunc fetches the project's key set (the body of GET /v1/b2b/sessions/jwks/{project_id},
 // a JSON object with a "keys" array of JWKs). It must honour ctx: the key set gives it a context
-// whose deadline is the fetch timeout or the caller's deadline, whichever comes first. A non-2xx
-// answer must be returned as an error, not as a body.
+// that ends after the fetch timeout and carries the values of the verification's context that
+// started the fetch, but not its cancellation or deadline (see keySet). A non-2xx answer must be
+// returned as an error, not as a body.
 type FetchFunc func(ctx context.Context) (jwksJSON []byte, err error)
 
 // maxJWKSBytes caps the key set document; Stytch's has a few keys of about 2 KB each.
@@ -39,12 +40,13 @@ type publicKey struct {
 // unknown, with these limits:
 //   - concurrent lookups that need a fetch share one (single flight), each waiting no longer
 //     than its own context;
+//   - a fetch, once started, runs to its end (at most the fetch timeout) even when every lookup
+//     waiting on it gives up, and its outcome is remembered: callers that hang up at once (a
+//     forger's requests) cannot make the limits below start over;
 //   - after a successful fetch an unknown kid causes a refetch only once interval has passed
 //     since that fetch, so tokens with made-up kids cost at most one fetch per interval;
 //   - after a failed fetch nothing is fetched for interval, whatever the cause; lookups
-//     meanwhile use the keys already cached, even past maxAge, and fail fast otherwise;
-//   - a fetch cut short because the context of the lookup that started it ended is not a
-//     verdict on the key set: it is not remembered, and lookups waiting on it start a new one.
+//     meanwhile use the keys already cached, even past maxAge, and fail fast otherwise.
 type keySet struct {
 	fetch    FetchFunc
 	now      func() time.Time
@@ -56,24 +58,24 @@ type keySet struct {
 	mu        sync.Mutex
 	keys      map[string]publicKey // nil until a fetch succeeds
 	fetchedAt time.Time            // when keys was last replaced
-	attempted time.Time            // when the last remembered fetch ended, successful or not
-	lastErr   error                // the last remembered fetch's error; nil after a success
+	attempted time.Time            // when the last fetch ended, successful or not
+	lastErr   error                // the last fetch's error; nil after a success
 	flight    *flight              // the fetch in progress, if any
 }
 
-// flight is one fetch in progress; done is closed when it ends.
+// flight is one fetch in progress; done is closed when it ends, after its outcome was recorded.
 type flight struct {
 	done     chan struct{}
-	recorded bool         // set before done is closed: the outcome was remembered
-	waiters  atomic.Int32 // lookups waiting on done (tests read it)
+	panicked any          // set before done is closed when the fetch panicked
+	waiters  atomic.Int32 // lookups other than the starter waiting on done (tests read it)
 }
 
 // lookup returns the key for kid, fetching the key set when the rules above allow and require it.
 //
-// A lookup causes or waits for at most one remembered fetch: whatever the settings (a tiny
-// CacheMaxAge, a clock that jumps), it then answers from what that fetch left.
+// A lookup causes or waits for at most one fetch: whatever the settings (a tiny CacheMaxAge, a
+// clock that jumps), it then answers from what that fetch left.
 func (s *keySet) lookup(ctx context.Context, kid string) (publicKey, error) {
-	settled := false // a remembered fetch ended during this lookup
+	settled := false // a fetch ended during this lookup
 	for {
 		s.mu.Lock()
 		now := s.now()
@@ -83,36 +85,37 @@ func (s *keySet) lookup(ctx context.Context, kid string) (publicKey, error) {
 			s.mu.Unlock()
 			return k, nil
 		}
-		if f := s.flight; f != nil {
-			s.mu.Unlock()
-			f.waiters.Add(1)
-			select {
-			case <-f.done:
-				settled = settled || f.recorded
-				continue // look again at what the fetch left behind
-			case <-ctx.Done():
-				return publicKey{}, newError(ReasonJWKSUnreachable, "", "gave up waiting for the key set fetch", ctx.Err())
+		f, started := s.flight, false
+		if f == nil {
+			mayFetch := !settled &&
+				(s.attempted.IsZero() || now.Sub(s.attempted) >= s.interval || (s.lastErr == nil && !fresh))
+			if !mayFetch {
+				err := s.missLocked(kid)
+				s.mu.Unlock()
+				return k, err // k is the stale key when err is nil
 			}
+			if err := ctx.Err(); err != nil {
+				s.mu.Unlock() // a caller that already gave up starts no fetch
+				return publicKey{}, newError(ReasonJWKSUnreachable, "", "the key set must be fetched, and the context has ended", err)
+			}
+			f, started = &flight{done: make(chan struct{})}, true
+			s.flight = f
+			go s.refresh(context.WithoutCancel(ctx), f)
 		}
-		mayFetch := !settled &&
-			(s.attempted.IsZero() || now.Sub(s.attempted) >= s.interval || (s.lastErr == nil && !fresh))
-		if !mayFetch {
-			err := s.missLocked(kid)
-			s.mu.Unlock()
-			return k, err // k is the stale key when err is nil
-		}
-		if err := ctx.Err(); err != nil {
-			s.mu.Unlock() // a caller that already gave up starts no fetch
-			return publicKey{}, newError(ReasonJWKSUnreachable, "", "the key set must be fetched, and the context has ended", err)
-		}
-		f := &flight{done: make(chan struct{})}
-		s.flight = f
 		s.mu.Unlock()
 
-		if aborted := s.refresh(ctx, f); aborted != nil {
-			return publicKey{}, aborted
+		if !started {
+			f.waiters.Add(1)
 		}
-		settled = true // the next round finds the key or reports why not
+		select {
+		case <-f.done:
+			if started && f.panicked != nil {
+				panic(f.panicked) // a bug in the fetch function surfaces where it was called for
+			}
+			settled = true // the next round finds the key or reports why not
+		case <-ctx.Done():
+			return publicKey{}, newError(ReasonJWKSUnreachable, "", "gave up waiting for the key set fetch", ctx.Err())
+		}
 	}
 }
 
@@ -127,53 +130,47 @@ func (s *keySet) missLocked(kid string) error {
 	return newError(ReasonNoKey, "kid", "", nil)
 }
 
-// refresh runs one fetch for flight f, records its outcome and releases the lookups waiting on
-// f. It returns a non-nil error only when the fetch was cut short by ctx (the initiating
-// lookup's context), an outcome that is not recorded.
-func (s *keySet) refresh(ctx context.Context, f *flight) (aborted error) {
+// refresh runs one fetch for flight f, in a goroutine of its own, reports a failure, records
+// the outcome and releases the lookups waiting on f. ctx carries no cancellation: the fetch is
+// bounded by the fetch timeout alone, so that it ends, and is recorded, whoever gives up.
+func (s *keySet) refresh(ctx context.Context, f *flight) {
 	var (
 		keys map[string]publicKey
 		err  error
 	)
 	defer func() {
-		// Runs even if fetch panics, so that no waiter hangs on f.done.
+		// Runs even if fetch panics, so that no waiter hangs on f.done and the process does not
+		// die of a panic in a goroutine nobody can recover; the lookup that started the fetch
+		// re-raises it, if it still waits.
 		if r := recover(); r != nil {
 			err = fmt.Errorf("key set fetch panicked: %v", r)
-			defer panic(r)
+			f.panicked = r
+		}
+		if err != nil && s.report != nil {
+			s.report(err) // before done is closed: a verification that fails has been reported
 		}
 		s.mu.Lock()
-		record := err == nil || ctx.Err() == nil
-		if record {
-			s.attempted = s.now()
-			s.lastErr = err
-			if err == nil {
-				s.keys, s.fetchedAt = keys, s.attempted
-			}
+		s.attempted = s.now()
+		s.lastErr = err
+		if err == nil {
+			s.keys, s.fetchedAt = keys, s.attempted
 		}
 		s.flight = nil
-		f.recorded = record
 		close(f.done)
 		s.mu.Unlock()
-		switch {
-		case !record:
-			aborted = newError(ReasonJWKSUnreachable, "", "the key set fetch was cut short", ctx.Err())
-		case err != nil && s.report != nil:
-			s.report(err)
-		}
 	}()
 
 	fctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	data, ferr := s.fetch(fctx)
 	switch {
-	case ferr != nil && errors.Is(fctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
+	case ferr != nil && errors.Is(fctx.Err(), context.DeadlineExceeded):
 		err = fmt.Errorf("key set fetch got no answer within %s: %w", s.timeout, ferr)
 	case ferr != nil:
 		err = fmt.Errorf("key set fetch: %w", ferr)
 	default:
 		keys, err = parseKeySet(data)
 	}
-	return nil
 }
 
 // parseKeySet turns a JWKS document into the usable keys, by kid. Keys that are not RSA public

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +112,59 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	_, err = e.verify(sign(t, k3, claims(e.clock.Now()), signOpts{}))
 	require.NoError(t, err)
 	assert.Equal(t, 3, e.calls())
+}
+
+// TestAbandonedRefetchesAreRateLimited: callers that give up while a refetch hangs (a forger
+// who sends made-up kids and hangs up at once) cost no more fetches than callers who wait.
+func TestAbandonedRefetchesAreRateLimited(t *testing.T) {
+	k1 := newTestKey(t, 0, "jwk-test-1")
+	k2 := newTestKey(t, 1, "jwk-test-2")
+	e := newEnv(t, jwks(t, k1))
+	_, err := e.verify(sign(t, k1, claims(base), signOpts{}))
+	require.NoError(t, err)
+	require.Equal(t, 1, e.calls())
+
+	release := make(chan struct{})
+	e.fetcher.setHook(func(ctx context.Context) error {
+		select { // the key set endpoint hangs until the test lets it answer
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	e.clock.Advance(DefaultRefreshInterval) // an unknown kid may refetch again
+	for i := range 10 {
+		forger := newTestKey(t, 2, fmt.Sprintf("jwk-forged-%d", i))
+		token := sign(t, forger, claims(e.clock.Now()), signOpts{})
+		ctx, cancel := context.WithCancel(context.Background())
+		stop := time.AfterFunc(20*time.Millisecond, cancel) // gives up while the fetch hangs
+		_, err := e.v.Verify(ctx, token, 0)
+		stop.Stop()
+		cancel()
+		requireReason(t, err, token, ReasonJWKSUnreachable, "")
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+	assert.LessOrEqual(t, e.calls(), 2, "ten abandoned verifications caused at most one refetch")
+
+	// The refetch answers; the kids the forgers made up are not in it.
+	close(release)
+	_, err = e.verify(sign(t, k1, claims(e.clock.Now()), signOpts{}))
+	require.NoError(t, err)
+	forged := sign(t, newTestKey(t, 2, "jwk-forged-10"), claims(e.clock.Now()), signOpts{})
+	_, err = e.verify(forged)
+	requireReason(t, err, forged, ReasonNoKey, "kid")
+	assert.LessOrEqual(t, e.calls(), 2)
+	assert.Empty(t, e.errs, "callers giving up are not fetch failures")
+
+	// A legitimate new kid refetches once the interval has passed.
+	e.fetcher.setHook(nil)
+	e.fetcher.set(jwks(t, k1, k2), nil)
+	before := e.calls()
+	e.clock.Advance(DefaultRefreshInterval)
+	_, err = e.verify(sign(t, k2, claims(e.clock.Now()), signOpts{}))
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.calls())
 }
 
 func TestRefreshIntervalIsConfigurable(t *testing.T) {
@@ -262,32 +316,45 @@ func TestHangingFetchHitsTheDeadline(t *testing.T) {
 	assert.Equal(t, 1, e.calls(), "a timed-out fetch counts as a failure: no new fetch within the interval")
 }
 
-func TestFetchDeadlineNeverOutlastsTheCaller(t *testing.T) {
+// TestCallerGivingUpLeavesTheFetchRunning: a verification whose context ends stops waiting at
+// once, but the fetch it started goes on, bounded by the fetch timeout rather than by that
+// context, and its outcome is kept: the next verification uses it without fetching again.
+func TestCallerGivingUpLeavesTheFetchRunning(t *testing.T) {
+	type traceKey struct{}
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k)) // default fetch timeout, 5 s
-	var deadline time.Time
+	release := make(chan struct{})
+	fetchCtx := make(chan context.Context, 1)
 	e.fetcher.setHook(func(ctx context.Context) error {
-		deadline, _ = ctx.Deadline()
-		<-ctx.Done()
-		return ctx.Err()
+		fetchCtx <- ctx
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	})
 	token := sign(t, k, claims(base), signOpts{})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), traceKey{}, "trace-1"), 30*time.Millisecond)
 	defer cancel()
 	callerDeadline, _ := ctx.Deadline()
 	_, err := e.v.Verify(ctx, token, 0)
 	requireReason(t, err, token, ReasonJWKSUnreachable, "")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.False(t, deadline.After(callerDeadline), "the fetch's deadline is the caller's")
 
-	// The caller giving up says nothing about the key set: it is not remembered as a failure,
-	// not reported, and the next verification fetches at once.
-	assert.Empty(t, e.errs)
-	e.fetcher.setHook(nil)
+	fctx := <-fetchCtx
+	assert.NoError(t, fctx.Err(), "the fetch outlives the caller that gave up")
+	deadline, ok := fctx.Deadline()
+	require.True(t, ok, "the fetch timeout bounds the fetch")
+	assert.True(t, deadline.After(callerDeadline))
+	assert.Equal(t, "trace-1", fctx.Value(traceKey{}), "the caller's context values reach the fetch")
+
+	close(release)
 	_, err = e.verify(token)
 	require.NoError(t, err)
-	assert.Equal(t, 2, e.calls())
+	assert.Equal(t, 1, e.calls(), "the keys of the fetch the caller gave up on are used")
+	assert.Empty(t, e.errs, "a caller giving up is not a fetch failure")
 }
 
 func TestWaiterGivesUpWithItsOwnContext(t *testing.T) {
@@ -318,17 +385,19 @@ func TestWaiterGivesUpWithItsOwnContext(t *testing.T) {
 	assert.Equal(t, 1, e.calls())
 }
 
-func TestWaitersRetryWhenTheInitiatorGivesUp(t *testing.T) {
+func TestWaitersKeepTheFetchWhenItsStarterGivesUp(t *testing.T) {
 	k := newTestKey(t, 0, "jwk-test-1")
 	e := newEnv(t, jwks(t, k))
 	started := make(chan struct{}, 2)
+	release := make(chan struct{})
 	e.fetcher.setHook(func(ctx context.Context) error {
 		started <- struct{}{}
-		if e.fetcher.calls.Load() == 1 {
-			<-ctx.Done() // the first fetch hangs until its caller gives up
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
 			return ctx.Err()
 		}
-		return nil
 	})
 	token := sign(t, k, claims(base), signOpts{})
 
@@ -341,9 +410,12 @@ func TestWaitersRetryWhenTheInitiatorGivesUp(t *testing.T) {
 	waitForWaiters(t, e.v.keys, 1)
 
 	cancel()
-	requireReason(t, <-first, token, ReasonJWKSUnreachable, "")
-	require.NoError(t, <-second, "the waiter, whose context is alive, fetched for itself")
-	assert.Equal(t, 2, e.calls())
+	err := <-first
+	requireReason(t, err, token, ReasonJWKSUnreachable, "")
+	assert.ErrorIs(t, err, context.Canceled)
+	close(release)
+	require.NoError(t, <-second, "the waiter, whose context is alive, got the keys of the same fetch")
+	assert.Equal(t, 1, e.calls())
 	assert.Empty(t, e.errs)
 }
 
@@ -358,6 +430,36 @@ func TestFetchPanicReleasesWaiters(t *testing.T) {
 	_, err := e.verify(token)
 	requireReason(t, err, token, ReasonJWKSUnreachable, "kid")
 	assert.Contains(t, err.Error(), "panicked")
+}
+
+// TestFetchPanicAfterItsStarterLeft: a fetch that panics once the verification that started it
+// has given up cannot panic in that caller; it is a failed fetch, reported and remembered.
+func TestFetchPanicAfterItsStarterLeft(t *testing.T) {
+	k := newTestKey(t, 0, "jwk-test-1")
+	e := newEnv(t, jwks(t, k))
+	release := make(chan struct{})
+	e.fetcher.setHook(func(_ context.Context) error {
+		<-release
+		panic("fetch bug")
+	})
+	token := sign(t, k, claims(base), signOpts{})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := e.v.Verify(ctx, token, 0)
+	requireReason(t, err, token, ReasonJWKSUnreachable, "")
+	close(release)
+
+	select {
+	case reported := <-e.errs:
+		assert.Contains(t, reported.Error(), "panicked")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the panicking fetch was not reported")
+	}
+	_, err = e.verify(token)
+	requireReason(t, err, token, ReasonJWKSUnreachable, "kid")
+	assert.Contains(t, err.Error(), "panicked")
+	assert.Equal(t, 1, e.calls(), "the panic counts as a failed fetch: none again within the interval")
 }
 
 func TestKeySetDocuments(t *testing.T) {

@@ -26,7 +26,8 @@ const (
 	// of them costs an API call, so the gap is kept to the Node SDK's 30 seconds.
 	DefaultRefreshInterval = 30 * time.Second
 	// DefaultFetchTimeout bounds one key set fetch (the Node SDK's jose uses 5 s; stytch-go 10 s).
-	// A fetch never outlasts the context of the verification that started it either.
+	// It is the only bound: a verification whose context ends stops waiting for the fetch, but
+	// the fetch goes on, so that its outcome counts for the refresh interval whoever gives up.
 	DefaultFetchTimeout = 5 * time.Second
 )
 
@@ -56,15 +57,16 @@ type Config struct {
 	// RefreshInterval is the least time between a fetch and a refetch for an unknown kid, and
 	// the time nothing is fetched after a failed fetch; zero means DefaultRefreshInterval.
 	RefreshInterval time.Duration
-	// FetchTimeout bounds each fetch; zero means DefaultFetchTimeout.
+	// FetchTimeout bounds each fetch, whatever the contexts of the verifications waiting on it;
+	// zero means DefaultFetchTimeout.
 	FetchTimeout time.Duration
 
 	// Now returns the current time; nil means time.Now. Tests inject a clock here.
 	Now func() time.Time
 	// OnFetchError, when set, is called with the error of every failed key set fetch, whether
 	// or not cached keys could be used instead (so a refetch that fails while old keys keep
-	// working is still seen). It is called synchronously by the verification that fetched and
-	// must not block.
+	// working is still seen). It is called from the goroutine that runs the fetch, before the
+	// verifications waiting on it are released, and must not block.
 	OnFetchError func(error)
 }
 
@@ -149,7 +151,9 @@ var signatureAlgorithms = []jose.SignatureAlgorithm{jose.RS256}
 // session claim and the organization claim. Every failure is an *Error; see Reason.
 //
 // maxAge limits the token's age, now minus "iat": a token exactly maxAge old passes, an older
-// one fails with ReasonTooOld, and a token without "iat" fails with ReasonMissingClaim. Zero
+// one fails with ReasonTooOld (also when its "exp" has passed: an age limit means "ask the API
+// about older tokens", and the API may still accept an expired JWT's session), and a token
+// without "iat" fails with ReasonMissingClaim (or ReasonExpired once its "exp" has passed). Zero
 // means no limit other than "exp" (unlike stytch-go, where zero means "always ask the API":
 // deciding to skip local verification belongs to the caller, not to a magic age). It must not
 // be negative.

@@ -175,6 +175,12 @@ func TestVerifyRefusals(t *testing.T) {
 		{"nbf in the future", signed(with(claims(base), "nbf", base.Add(time.Second).Unix())), 0, ReasonNotYetValid, "nbf"},
 		{"iat in the future", signed(with(claims(base), "iat", base.Add(time.Second).Unix(), "nbf", nil)), 0, ReasonNotYetValid, "iat"},
 		{"too old", signed(with(claims(base.Add(-2 * time.Minute)))), time.Minute, ReasonTooOld, "iat"},
+		// A token past its exp and older than the max age is too old: the caller asked for
+		// such tokens to be checked with Stytch, which may still accept the session.
+		{"too old and expired", signed(claims(base.Add(-10 * time.Minute))), time.Minute, ReasonTooOld, "iat"},
+		{"expired, no max age", signed(claims(base.Add(-10 * time.Minute))), 0, ReasonExpired, "exp"},
+		{"expired, younger than the max age", signed(claims(base.Add(-10 * time.Minute))), time.Hour, ReasonExpired, "exp"},
+		{"expired, no iat with a max age", signed(with(claims(base.Add(-10*time.Minute)), "iat", nil)), time.Minute, ReasonExpired, "exp"},
 
 		// Missing claims.
 		{"no iss", signed(with(claims(base), "iss", nil)), 0, ReasonMissingClaim, "iss"},
