@@ -26,8 +26,8 @@
 // Per call: [WithCallTimeout], [WithCallMaxRetries], [WithResponseInfo] (status, headers, request
 // ID, attempts, duration) and, on the operations whose spec declares the headers,
 // [WithMemberSession] and [WithMemberSessionJWT]. Per client: [WithBaseURL], [WithHTTPClient],
-// [WithTimeout], [WithMaxRetries], [WithMaxRetryWait], [WithLogger], [WithUserAgent] and
-// [WithMaxResponseBytes]. [Client.Raw] returns the raw *http.Response of any call.
+// [WithTransportWrapper] (middleware such as the drift detector), [WithTimeout], [WithMaxRetries],
+// [WithMaxRetryWait], [WithLogger], [WithUserAgent], [WithMaxResponseBytes] and [WithJWTLeeway]. [Client.Raw] returns the raw *http.Response of any call.
 //
 // # Errors and retries
 //

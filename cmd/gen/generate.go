@@ -44,7 +44,7 @@ const (
 // load.
 const specJSONFile = "spec/stytch-b2b.gen.json"
 
-// initialisms extends oapi-codegen's list so Go names read as DESIGN.md asks
+// initialisms extends oapi-codegen's list so Go names read as the design's public names do
 // (SessionJWT, PKCECodeVerifier, MFARequired, OAuthToken, ...).
 var initialisms = []string{"JWT", "PKCE", "MFA", "SSO", "SCIM", "OAuth", "TOTP", "JIT", "RBAC", "OTP", "SMS", "SAML", "OIDC", "JWK", "JWKS"}
 

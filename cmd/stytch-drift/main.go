@@ -56,7 +56,7 @@
 //
 // # Output
 //
-// -format text (the default) writes one line per call ("ok" or "DRIFT", the check, the status
+// -format text (the default) writes one line per call ("ok", "DRIFT" or "ERROR", the check, the status
 // and the request ID), each finding indented below it, and a summary. -format github writes
 // GitHub Actions workflow commands: "::error" for a breaking finding, "::warning" for an additive
 // one ("::error" with -fail-on-additive), and the summary as "::notice", or "::error" when the
