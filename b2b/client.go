@@ -346,7 +346,10 @@ func (c *Client) BaseURL() string { return c.x.base }
 // call's deadline (WithTimeout, WithCallTimeout) runs until then, and the body reads at most the
 // client's response cap (WithMaxResponseBytes). A non-2xx answer is returned, not turned into a
 // *Error; an error means no answer was taken (the same *ValidationError and *TransportError the
-// typed methods return). Secrets are not scrubbed from the body: it is the wire format.
+// typed methods return). Secrets are not scrubbed from the body: it is the wire format. A final
+// answer with a 1xx status (a server may answer 101 Switching Protocols unasked, and its body is
+// then the connection itself) comes back with its status and headers, an empty body, and its
+// connection closed.
 func (c *Client) Raw(ctx context.Context, params Params, opts ...CallOption) (*http.Response, error) {
 	if params == nil {
 		return nil, &ValidationError{Operation: "raw", Field: "params", Rule: "non_nil", Message: "must not be nil"}

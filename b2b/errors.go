@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -178,12 +179,16 @@ func writeRequestID(b *strings.Builder, id string) {
 	}
 }
 
-// newError builds the *Error for a non-2xx answer from its (capped) body.
-func newError(op gen.Operation, resp *http.Response, body []byte, attempts int) *Error {
+// newError builds the *Error for a non-2xx answer from its (capped) body. readErr is the error
+// that ended the reading of the body early, if one did: what was read is still decoded.
+func newError(op gen.Operation, resp *http.Response, body []byte, readErr error, attempts int) *Error {
 	e := &Error{StatusCode: resp.StatusCode, Operation: op.ID, Attempts: attempts, class: op.Retry}
-	var se gen.Error
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &se) == nil {
+	se, ok := decodeStytchError(trimmed)
+	switch {
+	case resp.StatusCode < 200:
+		e.ErrorMessage = "an informational (1xx) status is not a final answer; the body was not read"
+	case ok:
 		e.RequestID = se.RequestID
 		e.ErrorType = se.ErrorType
 		e.ErrorMessage = se.ErrorMessage
@@ -193,21 +198,92 @@ func newError(op gen.Operation, resp *http.Response, body []byte, attempts int) 
 		if len(se.ErrorDetails) > 0 {
 			e.ErrorDetails = se.ErrorDetails
 		}
-	} else {
-		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-		switch {
-		case len(trimmed) == 0:
-			e.ErrorMessage = "empty error body"
-		case ct != "":
-			e.ErrorMessage = fmt.Sprintf("error body is not a Stytch error (%s, %d bytes)", ct, len(body))
-		default:
-			e.ErrorMessage = fmt.Sprintf("error body is not a Stytch error (%d bytes)", len(body))
+	case readErr != nil:
+		e.ErrorMessage = fmt.Sprintf("error body could not be read after %d bytes: %v", len(body), readErr)
+	case len(trimmed) == 0:
+		e.ErrorMessage = "empty error body"
+	default:
+		what := fmt.Sprintf("%d bytes", len(body))
+		if ct := contentType(resp.Header); ct != "" {
+			what = ct + ", " + what
 		}
+		e.ErrorMessage = "error body is not a Stytch error (" + what + ")"
 	}
 	if e.RequestID == "" {
 		e.RequestID = resp.Header.Get("X-Request-Id")
 	}
 	return e
+}
+
+// decodeStytchError decodes an error body. A body that decodes whole is a Stytch error, whatever
+// fields it has. Otherwise, when the body is a JSON object, each field of a Stytch error is decoded
+// on its own and kept when it has the right type: one field of an unexpected shape (an empty array
+// where error_details should be an object) must not cost the caller the error type and the
+// request ID. Such a body counts as a Stytch error when at least one field was kept. Fields match
+// by name as encoding/json matches them.
+func decodeStytchError(body []byte) (gen.Error, bool) {
+	var se gen.Error
+	if len(body) == 0 || body[0] != '{' {
+		return se, false
+	}
+	if json.Unmarshal(body, &se) == nil {
+		return se, true
+	}
+	se = gen.Error{}
+	var (
+		rid struct {
+			V *string `json:"request_id"`
+		}
+		typ struct {
+			V *ErrorType `json:"error_type"`
+		}
+		msg struct {
+			V *string `json:"error_message"`
+		}
+		link struct {
+			V *string `json:"error_url"`
+		}
+		det struct {
+			V map[string]any `json:"error_details"`
+		}
+	)
+	// Each Unmarshal fails only on its own field: the others are skipped, unchecked.
+	decoded := func(v any) bool { return json.Unmarshal(body, v) == nil }
+	kept := false
+	if decoded(&rid) && rid.V != nil {
+		se.RequestID, kept = *rid.V, true
+	}
+	if decoded(&typ) && typ.V != nil {
+		se.ErrorType, kept = *typ.V, true
+	}
+	if decoded(&msg) && msg.V != nil {
+		se.ErrorMessage, kept = *msg.V, true
+	}
+	if decoded(&link) && link.V != nil {
+		se.ErrorURL, kept = link.V, true
+	}
+	if decoded(&det) && det.V != nil {
+		se.ErrorDetails, kept = det.V, true
+	}
+	return se, kept
+}
+
+// knownContentTypes are the media types an error message names. Any other Content-Type is not
+// reported: it is text of the server's choosing, which mime.ParseMediaType lower-cases, so a
+// secret echoed there would come out in a form no scrubbing of the secret as sent would find.
+var knownContentTypes = []string{
+	"application/json", "application/problem+json", "application/xml", "application/problem+xml",
+	"application/octet-stream", "application/javascript", "application/x-www-form-urlencoded",
+	"text/html", "text/plain", "text/xml", "text/css", "text/javascript", "multipart/form-data",
+}
+
+// contentType returns the media type of h's Content-Type, its parameters left out, when it is a
+// well-formed one of knownContentTypes, and "" otherwise.
+func contentType(h http.Header) string {
+	if ct, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && slices.Contains(knownContentTypes, ct) {
+		return ct
+	}
+	return ""
 }
 
 // failure says what a failed attempt (an error from http.Client.Do) means for retrying.

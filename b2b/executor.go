@@ -238,6 +238,9 @@ func (ex *exchange) attempts(ctx context.Context, req *http.Request, decode func
 		} else {
 			sent = true
 			lastResp = resp
+			if resp.StatusCode < 200 {
+				dropInformational(resp)
+			}
 			if rawMode {
 				o = rawOutcome(resp)
 				lastRID = o.requestID
@@ -349,6 +352,7 @@ func attemptRequest(ctx context.Context, req *http.Request, attempt int) (*http.
 //     cap fails at once, unread; one found larger, or one that breaks off, fails too. All are
 //     *DecodeError.
 //   - any other status: an *Error built from the first errorBodyCap bytes, scrubbed of secrets.
+//     A read that fails keeps the status: the *Error says what was read and why it stopped.
 //
 // What is left of a body is drained only when it is known to be short, so the connection can be
 // reused; otherwise the connection is closed rather than held for a rest that may never come.
@@ -356,9 +360,13 @@ func (ex *exchange) read(ctx context.Context, resp *http.Response, attempt int, 
 	x, op := ex.x, ex.op
 	o := outcome{status: resp.StatusCode}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyCap))
-		finishBody(resp, int64(len(data)), len(data) < errorBodyCap)
-		e := newError(op, resp, data, attempt)
+		// Read as success bodies are: a reader that reports more than it was given room for fails
+		// the read instead of panicking.
+		buf := getBuffer()
+		n, rerr := buf.readFrom(resp.Body, errorBodyCap, resp.ContentLength)
+		finishBody(resp, n, rerr != nil || n < errorBodyCap)
+		e := newError(op, resp, buf.b, rerr, attempt) // copies what it keeps of the body
+		putBuffer(buf)
 		ex.scrubber().apply(e)
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		o.kind, o.requestID, o.retryAfter = outcomeStatus, e.RequestID, e.RetryAfter
@@ -415,6 +423,17 @@ func finishBody(resp *http.Response, read int64, atEOF bool) {
 		_, _ = io.CopyN(io.Discard, resp.Body, drainCap)
 	}
 	_ = resp.Body.Close()
+}
+
+// dropInformational closes, unread, the body of an answer whose final status is 1xx, and leaves
+// it an empty body. No request asks to switch protocols, yet a server can answer 101 Switching
+// Protocols anyway, and net/http then hands over the connection itself as the body: reading it
+// ignores the context and ends only when the server closes the connection, past every deadline.
+// Closing it closes the connection. The answer keeps its status and headers: the typed methods
+// return an *Error built from them, Client.Raw returns the answer with an empty body.
+func dropInformational(resp *http.Response) {
+	_ = resp.Body.Close()
+	resp.Body, resp.ContentLength = http.NoBody, 0
 }
 
 // discard drops an answer that will not be used (raw mode, before a retry).

@@ -1,6 +1,11 @@
 package b2b
 
 import (
+	"cmp"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
@@ -38,33 +43,59 @@ const minScrubLen = 8
 
 // scrubber replaces a call's secrets in text that came from a server or a library.
 type scrubber struct {
-	secrets []string
+	secrets []secret
+}
+
+// secret is one secret in every form it can take in a text: a server or a library rarely echoes a
+// value as it was sent, but as an encoder wrote it (the request body is JSON, and net/http quotes
+// the bytes it could not parse with %q), sometimes twice over.
+type secret struct {
+	forms []string // the distinct forms, longest first, so a longer one is replaced whole
+	short bool     // shorter than minScrubLen: replaced only where it stands alone
 }
 
 func newScrubber(secrets []string) scrubber {
-	out := secrets[:0:0]
+	var out []secret
 	for _, s := range secrets {
 		if s != "" {
-			out = append(out, s)
+			out = append(out, secret{forms: encodedForms(s), short: len(s) < minScrubLen})
 		}
 	}
 	return scrubber{secrets: out}
 }
 
-// String returns s with every secret replaced by gen.Redacted.
+// encodedForms returns s as sent, as encoding/json writes it in a string (with its HTML escaping of
+// <, > and &, and its escapes of quotes, backslashes, control characters and U+2028/U+2029), and
+// each of those as strconv.Quote and strconv.QuoteToASCII write them, without the outer quotes.
+func encodedForms(s string) []string {
+	forms := []string{s}
+	if j, err := json.Marshal(s); err == nil { // a string always marshals
+		forms = append(forms, string(j[1:len(j)-1]))
+	}
+	for _, f := range forms { // the two forms above: range reads the slice once
+		q, a := strconv.Quote(f), strconv.QuoteToASCII(f)
+		forms = append(forms, q[1:len(q)-1], a[1:len(a)-1])
+	}
+	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return slices.Compact(forms)
+}
+
+// String returns s with every secret, in each of its forms, replaced by gen.Redacted.
 func (sc scrubber) String(s string) string {
 	for _, sec := range sc.secrets {
-		switch {
-		case s == sec:
-			return gen.Redacted
-		case len(sec) >= minScrubLen:
-			if strings.Contains(s, sec) {
-				s = strings.ReplaceAll(s, sec, gen.Redacted)
-			}
-		default:
-			for _, q := range []string{`"`, `'`} {
-				if quoted := q + sec + q; strings.Contains(s, quoted) {
-					s = strings.ReplaceAll(s, quoted, q+gen.Redacted+q)
+		for _, form := range sec.forms {
+			switch {
+			case s == form:
+				return gen.Redacted
+			case !sec.short:
+				if strings.Contains(s, form) {
+					s = strings.ReplaceAll(s, form, gen.Redacted)
+				}
+			default:
+				for _, q := range []string{`\"`, `"`, `'`} {
+					if quoted := q + form + q; strings.Contains(s, quoted) {
+						s = strings.ReplaceAll(s, quoted, q+gen.Redacted+q)
+					}
 				}
 			}
 		}
@@ -94,20 +125,44 @@ func (sc scrubber) any(v any) any {
 	}
 }
 
-// err returns err, or, when its message holds a secret, an error with the scrubbed message that
-// still unwraps to err (so errors.Is and errors.As see the same chain).
+// err returns err, or, when its message holds a secret or bytes a server sent that net/http
+// could not parse, an error with the cleaned message that still unwraps to err (so errors.Is and
+// errors.As see the same chain).
 func (sc scrubber) err(err error) error {
-	if err == nil || len(sc.secrets) == 0 {
+	if err == nil {
 		return err
 	}
 	msg := err.Error()
-	if clean := sc.String(msg); clean != msg {
+	clean := dropUnparsed(msg)
+	if len(sc.secrets) > 0 {
+		clean = sc.String(clean)
+	}
+	if clean != msg {
 		return &scrubbedError{msg: clean, err: err}
 	}
 	return err
 }
 
-// scrubbedError is an error whose message had a secret of the call in it.
+// unparsed matches what net/http and net/textproto quote of an answer they could not parse:
+// `malformed HTTP response "…"`, `malformed HTTP status code "…"`, `malformed HTTP version "…"`,
+// `malformed MIME header line: "…"` and the like, the quoted part written by %q (an unterminated
+// one runs to the end of the text).
+var unparsed = regexp.MustCompile(`(malformed (?:HTTP|MIME)\b[^"]*?) ?"(?:[^"\\]|\\.)*(?:"|$)`)
+
+// dropUnparsed replaces the server's bytes in net/http's "malformed …" errors with a note, and
+// keeps the kind of error. Those bytes are whatever the server sent where an answer belonged: a
+// server that echoes the request there would put the request's secrets in the error, and not
+// always whole (a status line is cut at its first space, so one word of a passphrase can come out
+// alone, which no match of the whole secret can catch).
+func dropUnparsed(msg string) string {
+	if !strings.Contains(msg, "malformed ") {
+		return msg
+	}
+	return unparsed.ReplaceAllString(msg, "${1} (the server's bytes are not shown)")
+}
+
+// scrubbedError is an error whose message had a secret of the call, or a server's unparsed bytes,
+// in it.
 type scrubbedError struct {
 	msg string
 	err error

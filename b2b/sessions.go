@@ -293,14 +293,23 @@ func jwksFetcher(x *executor, projectID string) sessionjwt.FetchFunc {
 			return nil, err
 		}
 		defer func() { _ = resp.Body.Close() }() // the body is read (or given up on) before this runs
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s%s: %d %s", errPrefix, op, resp.StatusCode, http.StatusText(resp.StatusCode))
-		}
 		// A raw answer's body reads through the client's cap; the key set is read past it, from
 		// the body underneath (closing resp.Body still closes both and ends the deadline).
 		body := io.Reader(resp.Body)
 		if rb, ok := resp.Body.(*rawBody); ok {
 			body = rb.ReadCloser
+		}
+		if resp.StatusCode != http.StatusOK {
+			// The same *Error a typed call returns: status, error type and request ID, scrubbed
+			// of the credentials (the key set call carries no other secret).
+			buf := getBuffer()
+			n, rerr := buf.readFrom(body, errorBodyCap, resp.ContentLength)
+			finishBody(resp, n, rerr != nil || n < errorBodyCap)
+			e := newError((&SessionsGetJWKSParams{}).Operation(), resp, buf.b, rerr, 1)
+			putBuffer(buf)
+			newScrubber(x.secret()).apply(e)
+			e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			return nil, e
 		}
 		data, err := io.ReadAll(io.LimitReader(body, maxJWKSBytes+1))
 		if err != nil {

@@ -338,3 +338,23 @@ func TestAuthenticateJWTKeySetIgnoresTheResponseCap(t *testing.T) {
 	assert.ErrorIs(t, err, b2b.ErrResponseTooLarge)
 	assert.Contains(t, err.Error(), "the key set is larger than")
 }
+
+// A key set request Stytch refuses keeps its answer: the *Error a typed call would return, with
+// the status, error type and request ID, under JWTKeysUnavailable; the credentials stay out of it.
+func TestAuthenticateJWTKeySetRefusalKeepsTheStatus(t *testing.T) {
+	t.Parallel()
+	srv := testkit.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		_, secret, _ := r.BasicAuth()
+		testkit.Error(w, http.StatusUnauthorized, "unauthorized_credentials", "the secret "+secret+" is not this project's")
+	})
+	c, _ := faultClient(t, srv.URL)
+	_, err := c.Sessions.AuthenticateJWT(t.Context(), signJWT(t, jwtKey(), sessionClaims(time.Now())))
+	require.ErrorIs(t, err, b2b.JWTKeysUnavailable)
+	var e *b2b.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, http.StatusUnauthorized, e.StatusCode)
+	assert.Equal(t, b2b.ErrorTypeUnauthorizedCredentials, e.ErrorType)
+	assert.NotEmpty(t, e.RequestID)
+	assert.Equal(t, "sessionsGetJWKS", e.Operation)
+	assert.NotContains(t, err.Error(), testkit.Secret)
+}
