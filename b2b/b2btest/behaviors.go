@@ -3,13 +3,17 @@ package b2btest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"math/big"
 	"net/http"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract"
@@ -166,25 +170,89 @@ func (s *Server) handleLegacy(b behavior, c *call) ([]byte, *apiError) {
 	return out, nil
 }
 
-// decodeParams decodes the body (or, for an operation without one, the path parameters) into the
-// operation's params type.
+// decodeParams decodes the body (or, for an operation with path parameters, those parameters)
+// into the operation's params type. The request was validated against the spec already; what
+// still fails here is answered like a violation, naming the field.
 func decodeParams(c *call, p any) *apiError {
 	data := c.body
-	if len(data) == 0 && len(c.pathParams) > 0 {
-		// An operation without a body takes its params from the path: the generated path type's
-		// JSON names are the spec's parameter names.
+	if len(c.pathParams) > 0 {
+		// An operation with path parameters has no body in the spec (a body sent anyway is not
+		// part of the request): its params are the path's, by the spec's parameter names, which
+		// are the generated path type's JSON names.
+		for _, name := range slices.Sorted(maps.Keys(c.pathParams)) {
+			if !utf8.ValidString(c.pathParams[name]) {
+				return invalidField(name, "is not valid UTF-8 text once unescaped")
+			}
+		}
 		var err error
 		if data, err = json.Marshal(c.pathParams); err != nil {
-			return &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The path parameters cannot be read: " + err.Error()}
+			return invalidField("path", "cannot be read: "+err.Error())
 		}
 	}
 	if len(data) == 0 {
 		data = []byte("{}")
 	}
 	if err := json.Unmarshal(data, p); err != nil {
-		return &apiError{status: http.StatusBadRequest, errorType: "invalid_request", message: "The request body cannot be read: " + err.Error()}
+		// JSON Schema counts 60.0 and 6e1 as integers, as the validator did; Go's decoder does
+		// not. Whole numbers are rewritten as integers and the body decoded again.
+		norm, ok := integralNumbers(data)
+		if !ok || json.Unmarshal(norm, p) != nil {
+			return decodeFailure(err)
+		}
+		data = norm
 	}
 	return checkClaimsSize(data)
+}
+
+// invalidField is the 400 invalid_request a violation of field gets, with the violation listed in
+// error_details as the validator's are.
+func invalidField(field, reason string) *apiError {
+	return &apiError{status: http.StatusBadRequest, errorType: "invalid_request",
+		message: "The request does not match the API: " + field + " " + reason,
+		details: map[string]any{"violations": []any{map[string]any{"field": field, "reason": reason}}}}
+}
+
+// decodeFailure names what encoding/json could not decode: the field of a type error, else the
+// body (a second JSON value after the first, for one).
+func decodeFailure(err error) *apiError {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return invalidField(te.Field, "has a value of the wrong type ("+te.Value+")")
+	}
+	return invalidField("body", "cannot be read as one JSON object: "+err.Error())
+}
+
+// integralNumbers returns data with every number that is a whole number written as an integer
+// (60.0 and 6e1 become 60), and whether data was a JSON value to rewrite.
+func integralNumbers(data []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
+		return nil, false
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				v[k] = walk(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = walk(e)
+			}
+		case json.Number:
+			if f, ok := new(big.Float).SetString(v.String()); ok && f.IsInt() {
+				if i, acc := f.Int(nil); acc == big.Exact {
+					return json.Number(i.String())
+				}
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	return out, err == nil
 }
 
 // maxClaimsBytes is the most JSON a session's custom claims may take, as the API documents.

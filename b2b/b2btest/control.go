@@ -19,10 +19,10 @@ import (
 //	GET  /_b2btest/requests   {"requests": [Request...]}: what the fake received, secrets redacted
 //	POST /_b2btest/tokens     {"operation": "magicLinksAuthenticate", "organization_id": "...",
 //	                          "email_address": "..."} -> {"token": "..."}: as Server.Token
-//	POST /_b2btest/scripts    {"operation": "...", "times": 1, and one of
+//	POST /_b2btest/scripts    {"operation": "...", "times": 1 (at most 10000), and one of
 //	                            "fail": {"status": 503, "error_type": "internal_server_error"},
-//	                            "rate_limit": {"retry_after_seconds": 1},
-//	                            "delay_ms": 250, "mfa_required": true, "drop_connection": true,
+//	                            "rate_limit": {"retry_after_seconds": 1 (at most a day)},
+//	                            "delay_ms": 250 (at most 5 minutes), "mfa_required": true, "drop_connection": true,
 //	                            "respond": {"status": 200, "body": {...}}}  -> {"pending": n}
 //	POST /_b2btest/reset      forget everything but the seed (WithOrganization, WithMember)
 //
@@ -68,9 +68,14 @@ type controlScript struct {
 	} `json:"respond"`
 }
 
-// maxControlDelay bounds a delay scripted over the control API, so that no request to a standalone
-// fake can be held for longer.
-const maxControlDelay = 5 * time.Minute
+// Bounds of what a control script may ask for, so that no request to a standalone fake can be
+// held longer than maxControlDelay and no script can make the fake hold (and, under its lock,
+// build) more than maxControlTimes pending answers.
+const (
+	maxControlDelay      = 5 * time.Minute
+	maxControlTimes      = 10000
+	maxControlRetryAfter = 24 * time.Hour
+)
 
 // serveControl answers the control API. It reports whether the request was for it.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, cleaned string, body []byte, rec *Request) bool {
@@ -153,6 +158,9 @@ func (s *Server) applyScript(p controlScript) (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	if p.Times > maxControlTimes {
+		return fmt.Errorf("times %d is more than the %d a control script may ask for", p.Times, maxControlTimes)
+	}
 	sc := s.On(op)
 	if p.Times > 1 {
 		sc = sc.Times(p.Times)
@@ -170,13 +178,18 @@ func (s *Server) applyScript(p controlScript) (err error) {
 	case p.Fail != nil:
 		sc.Fail(p.Fail.Status, gen.ErrorType(p.Fail.ErrorType))
 	case p.RateLimit != nil:
-		sc.RateLimit(time.Duration(p.RateLimit.RetryAfterSeconds * float64(time.Second)))
+		secs := p.RateLimit.RetryAfterSeconds
+		if !(secs >= 0 && secs <= maxControlRetryAfter.Seconds()) { // also refuses NaN
+			return fmt.Errorf("retry_after_seconds %v is outside 0 to %v", secs, maxControlRetryAfter.Seconds())
+		}
+		sc.RateLimit(time.Duration(secs * float64(time.Second)))
 	case p.DelayMS > 0:
-		d := time.Duration(p.DelayMS) * time.Millisecond
-		if d > maxControlDelay {
+		// Compared before converting: a huge delay_ms would overflow into a short (or negative)
+		// duration.
+		if p.DelayMS > maxControlDelay.Milliseconds() {
 			return fmt.Errorf("delay_ms %d is longer than the %v a control script may hold a request", p.DelayMS, maxControlDelay)
 		}
-		sc.Delay(d)
+		sc.Delay(time.Duration(p.DelayMS) * time.Millisecond)
 	case p.MFARequired:
 		sc.MFARequired()
 	case p.DropConnection:

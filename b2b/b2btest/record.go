@@ -108,7 +108,7 @@ func deepCopy(v any) any {
 type secretSet struct {
 	headers map[string]bool       // canonical header names
 	fields  map[string][][]string // secret JSON pointers of the request body, by operationId, as unescaped tokens
-	any     map[string]bool       // property names that are secret in some operation, for bodies sent to no known route
+	any     map[string]bool       // property names (lower-cased) that are secret in some operation
 }
 
 func newSecretSet() *secretSet {
@@ -128,7 +128,7 @@ func newSecretSet() *secretSet {
 				tokens[i] = pointerUnescaper.Replace(t)
 			}
 			ss.fields[op.ID] = append(ss.fields[op.ID], tokens)
-			ss.any[tokens[len(tokens)-1]] = true
+			ss.any[strings.ToLower(tokens[len(tokens)-1])] = true
 		}
 	}
 	return ss
@@ -146,9 +146,10 @@ func (ss *secretSet) redactHeader(h http.Header) http.Header {
 	return out
 }
 
-// redactBody decodes body as a JSON object and redacts the secrets of the operation's request.
-// For a body sent to no known route (opID ""), every property whose name is secret in some
-// operation is redacted, at any depth. It returns nil for a body that is not a JSON object.
+// redactBody decodes body as a JSON object and redacts the secrets of the operation's request (opID
+// "" for a body sent to no known route), and every property, at any depth, whose name is secret
+// in some operation, compared without regard to case. It returns nil for a body that is not a
+// JSON object.
 func (ss *secretSet) redactBody(opID string, body []byte) map[string]any {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -157,13 +158,13 @@ func (ss *secretSet) redactBody(opID string, body []byte) map[string]any {
 	if json.Unmarshal(body, &m) != nil {
 		return nil
 	}
-	if opID == "" {
-		ss.redactNames(m)
-		return m
-	}
 	for _, tokens := range ss.fields[opID] {
 		redactPointer(m, tokens)
 	}
+	// A body may carry more than its operation declares: a secret of another operation, or one
+	// under a name that differs in case (the validator refuses the request, but it is recorded).
+	// Whatever name is secret anywhere is redacted wherever it appears.
+	ss.redactNames(m)
 	return m
 }
 
@@ -203,7 +204,7 @@ func (ss *secretSet) redactNames(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, e := range v {
-			if ss.any[k] {
+			if ss.any[strings.ToLower(k)] {
 				v[k] = redacted(e)
 				continue
 			}

@@ -376,7 +376,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("The request body is larger than the %d bytes the fake accepts (b2btest.MaxBodyBytes).", MaxBodyBytes)))
 			return
 		}
-		return // the client went away mid-body: nobody reads an answer
+		// The body broke off (the client went away, or stalled past the read timeout): hang up,
+		// as the API would, rather than let net/http send an empty 200.
+		dropConnection(w)
+		return
 	}
 
 	cleaned := cleanPath(r.URL.EscapedPath())
@@ -412,7 +415,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	op, _ := OperationByID(opID)
 	oc := s.nextOutcome(opID)
 	if oc != nil && oc.delay > 0 && !s.wait(r.Context(), oc.delay) {
-		return // the client gave up, or the server is closing: nobody reads an answer
+		dropConnection(w) // the client gave up, or the server is closing: no answer, not an empty 200
+		return
 	}
 	if oc != nil && oc.answer != nil {
 		rec.Status = oc.answer.status

@@ -29,6 +29,11 @@ func loadSeed(path string) ([]b2btest.Option, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed %s: not JSON or YAML: %w", path, err)
 	}
+	// The loader reads an OpenAPI document: the keys it knows land in fields, not extensions.
+	if doc.OpenAPI != "" || doc.Info != nil || doc.Paths.Len() > 0 || doc.Components != nil || len(doc.Servers) > 0 ||
+		len(doc.Security) > 0 || len(doc.Tags) > 0 || doc.ExternalDocs != nil {
+		return nil, fmt.Errorf("seed %s: it has keys of an OpenAPI document (openapi, info, paths, ...); a seed has organizations and members only", path)
+	}
 	var keys []string
 	for k := range doc.Extensions {
 		if k != "organizations" && k != "members" {

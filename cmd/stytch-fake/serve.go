@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +85,13 @@ func serve(ctx context.Context, c config, out io.Writer, started ready) error {
 	if c.tls {
 		scheme = "https"
 	}
-	url := scheme + "://" + ln.Addr().String()
+	// A wildcard address (0.0.0.0, ::) is where the fake listens, not where a client connects:
+	// the URL names the loopback address instead, which the certificate covers.
+	addr := ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	url := scheme + "://" + addr
 	fake, err := b2btest.NewHandler(url, opts...)
 	if err != nil {
 		_ = ln.Close() // nothing was served; err is the one to report

@@ -227,8 +227,9 @@ func requireBasicAuth(_ context.Context, in *openapi3filter.AuthenticationInput)
 		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
 	}
 	h := in.RequestValidationInput.Request.Header.Get("Authorization")
-	enc, ok := strings.CutPrefix(h, "Basic ")
-	if !ok {
+	// The scheme name is case-insensitive (RFC 7235 section 2.1), as net/http's BasicAuth reads it.
+	scheme, enc, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
 		return errNoBasic
 	}
 	raw, err := base64.StdEncoding.DecodeString(enc)

@@ -256,7 +256,6 @@ func TestBasicCredentials(t *testing.T) {
 		{"absent", "-", "missing HTTP Basic credentials"},
 		{"empty", "", "missing HTTP Basic credentials"},
 		{"bearer", "Bearer abc", "missing HTTP Basic credentials"},
-		{"lower-case scheme", "basic " + b64([]byte(testAuth)), "missing HTTP Basic credentials"},
 		{"not base64", "Basic not-base64!", "malformed HTTP Basic credentials (not base64)"},
 		{"no colon", "Basic " + b64([]byte("project-only")), "HTTP Basic credentials need a project ID and a secret"},
 		{"no secret", "Basic " + b64([]byte("project:")), "HTTP Basic credentials need a project ID and a secret"},
@@ -278,6 +277,23 @@ func TestBasicCredentials(t *testing.T) {
 				require.NotNil(t, r)
 				assert.Equal(t, []contract.Violation{{Field: "Authorization", Reason: tc.reason}}, contract.Violations(err))
 			})
+		}
+	}
+}
+
+// The scheme name is case-insensitive (RFC 7235 section 2.1), as net/http's BasicAuth reads it.
+func TestBasicSchemeIgnoresCase(t *testing.T) {
+	t.Parallel()
+	v := shared(t)
+	for _, scheme := range []string{"Basic", "basic", "BASIC"} {
+		for _, e := range entries(t) {
+			if credentialsOptional(e.Operation) {
+				continue
+			}
+			x := newExample(t, e, specwalk.Full)
+			x.header.Set("Authorization", scheme+" "+base64.StdEncoding.EncodeToString([]byte(testAuth)))
+			_, err := v.Request(x.request(t, ""))
+			assert.NoError(t, err, "%s %s", scheme, e.OperationID())
 		}
 	}
 }
