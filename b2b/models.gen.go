@@ -92,7 +92,6 @@ const (
 	AuthenticationFactorTypeWebauthn           = gen.AuthenticationFactorTypeWebauthn
 	AuthenticationFactorTypeCrypto             = gen.AuthenticationFactorTypeCrypto
 	AuthenticationFactorTypeSignatureChallenge = gen.AuthenticationFactorTypeSignatureChallenge
-	AuthenticationFactorTypeBiometric          = gen.AuthenticationFactorTypeBiometric
 )
 
 // AuthenticatorAppFactor is [gen.AuthenticatorAppFactor]: details of an authenticator app (TOTP) factor.
@@ -219,6 +218,7 @@ const (
 	ErrorTypeMemberAlreadyActive              = gen.ErrorTypeMemberAlreadyActive
 	ErrorTypeSessionAuthorizationError        = gen.ErrorTypeSessionAuthorizationError
 	ErrorTypeSessionAuthorizationTenancyError = gen.ErrorTypeSessionAuthorizationTenancyError
+	ErrorTypeSessionTooOldToResetPassword     = gen.ErrorTypeSessionTooOldToResetPassword
 )
 
 // ImpersonatedFactor is [gen.ImpersonatedFactor]: details of an impersonation factor.

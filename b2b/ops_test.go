@@ -205,13 +205,13 @@ func requestProps(t testing.TB, opID string) (required []string, props map[strin
 }
 
 // requiredOnly returns new params of c's operation holding the required fields of its Minimal
-// golden body and nothing else (the first property of an exactly-one group counts as required),
-// and the JSON members that must be sent.
+// golden body and nothing else (the properties Minimal sets of a group that must not be left
+// unset count as required), and the JSON members that must be sent.
 func requiredOnly(t testing.TB, c fixtures.Case) (any, map[string]json.RawMessage) {
 	t.Helper()
 	required, _ := requestProps(t, c.Op.ID)
-	for _, g := range fixtures.ExactlyOne(c.Op.ID) {
-		required = append(required, g[0])
+	for _, g := range fixtures.Groups(c.Op.ID) {
+		required = append(required, g.Minimal()...)
 	}
 	var minimal map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(fixtures.Golden(c.Op.ID, fixtures.Minimal), &minimal))
@@ -318,7 +318,7 @@ func TestPtr(t *testing.T) {
 		required, props := requestProps(t, fc.Op.ID)
 		intField, strField = "", ""
 		inGroup := func(name string) bool {
-			return slices.ContainsFunc(fixtures.ExactlyOne(fc.Op.ID), func(g []string) bool { return slices.Contains(g, name) })
+			return slices.ContainsFunc(fixtures.Groups(fc.Op.ID), func(g fixtures.Group) bool { return slices.Contains(g.Names, name) })
 		}
 		for _, name := range slices.Sorted(maps.Keys(props)) {
 			if slices.Contains(required, name) || inGroup(name) {

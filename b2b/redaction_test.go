@@ -476,8 +476,8 @@ func brokenBodies(full []byte) [][]byte {
 // breakRules returns a copy of tc.Full in which every non-secret string is emptied and every
 // integer set below any minimum, so Validate fails on rules that do not involve a secret while the
 // secrets stay in place. When only secrets have rules, it empties the first required secret
-// instead, or sets two properties of an exactly-one group. ok is false when Validate cannot be
-// made to fail.
+// instead, or sets two properties of a group of which several may not be set. ok is false when
+// Validate cannot be made to fail.
 func breakRules(tc fixtures.Case, secrets []string) (any, bool) {
 	v := reflect.New(reflect.TypeOf(tc.Full).Elem())
 	v.Elem().Set(reflect.ValueOf(tc.Full).Elem())
@@ -522,12 +522,15 @@ func breakRules(tc fixtures.Case, secrets []string) (any, bool) {
 			return v.Interface(), v.Interface().(b2b.Params).Validate() != nil
 		}
 	}
-	// Only an exactly-one group of secrets: set a second property of it to the first one's value,
-	// so that the group is broken while every value stays a secret.
-	for _, g := range fixtures.ExactlyOne(tc.Op.ID) {
+	// Only a group of secrets of which several may not be set: set a second property of it to the
+	// first one's value, so that the group is broken while every value stays a secret.
+	for _, g := range fixtures.Groups(tc.Op.ID) {
+		if g.SeveralOK {
+			continue
+		}
 		typ := v.Elem().Type()
-		first, ok1 := fieldByJSON(typ, g[0])
-		second, ok2 := fieldByJSON(typ, g[1])
+		first, ok1 := fieldByJSON(typ, g.Names[0])
+		second, ok2 := fieldByJSON(typ, g.Names[1])
 		if ok1 && ok2 && first.Type == second.Type {
 			v.Elem().FieldByIndex(second.Index).Set(v.Elem().FieldByIndex(first.Index))
 			return v.Interface(), v.Interface().(b2b.Params).Validate() != nil

@@ -8,9 +8,10 @@ import "github.com/b2bauth/stytch-b2b-go/gen"
 // redact their secrets when printed with fmt or logged with log/slog.
 
 // ValidationError reports a params field (or a per-call option) that breaks a rule of the spec:
-// required, range, enum, path segment, UTF-8 text, exactly one of a group, a header value. Nothing
-// is sent when a call returns one, so errors.Is(err, ErrNotSent) holds. Several violations are
-// joined with errors.Join; errors.As finds the first.
+// required, range, string length or pattern, enum, path segment, UTF-8 text, how many of a group
+// are set (exactly, at most or at least one), a header value. Nothing is sent when a call returns
+// one, so errors.Is(err, ErrNotSent) holds. Several violations are joined with errors.Join;
+// errors.As finds the first.
 type ValidationError = gen.ValidationError
 
 // RetryClass says which failures of an operation's calls are retried; it comes from the spec's

@@ -6,11 +6,15 @@ package b2b_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
@@ -22,6 +26,7 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/internal/fixtures"
 	"github.com/b2bauth/stytch-b2b-go/internal/specwalk"
 	"github.com/b2bauth/stytch-b2b-go/internal/testkit"
+	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
 // rule is one way to break a rule of the spec: set field of op's params to value.
@@ -64,9 +69,65 @@ func rulesFromSpec(t testing.TB) []rule {
 			if len(s.Enum) > 0 {
 				rules = append(rules, rule{op.ID, name, "enum", "xx-not-in-the-spec"})
 			}
+			if op.HasBody {
+				broken, _ := stringRules(t, op.ID, name, s)
+				rules = append(rules, broken...)
+			}
 		}
 	}
 	return rules
+}
+
+// stringRules derives, for the request body property name of op with schema s, the values that
+// break its length and pattern rules one at a time (each keeps the others), and the values at the
+// limits of its lengths, which are valid. Each is built from the value the Full fixture gives the
+// property, which the spec accepts.
+func stringRules(t testing.TB, opID, name string, s *openapi3.Schema) (broken []rule, limits []string) {
+	t.Helper()
+	if !s.Type.Is(openapi3.TypeString) || len(s.Enum) > 0 || (s.MinLength < 2 && s.MaxLength == nil && s.Pattern == "") {
+		return nil, nil
+	}
+	var full map[string]any
+	require.NoError(t, json.Unmarshal(fixtures.Golden(opID, fixtures.Full), &full))
+	base, ok := full[name].(string)
+	require.True(t, ok, "%s: the Full fixture sets %s", opID, name)
+	matches := func(v string) bool {
+		return s.Pattern == "" || regexp.MustCompile(s.Pattern).MatchString(v)
+	}
+	require.True(t, matches(base), "%s.%s: the Full fixture matches the pattern", opID, name)
+	// of returns a string of n characters made of base's, repeated as needed.
+	of := func(n int) string {
+		r := []rune(strings.Repeat(base, n/max(1, utf8.RuneCountInString(base))+1))
+		return string(r[:n])
+	}
+	keep := func(what string, v string) string {
+		require.True(t, matches(v), "%s.%s: cannot build a value for %s that matches the pattern (%q)", opID, name, what, v)
+		return v
+	}
+	if s.MinLength > 1 {
+		n := int(s.MinLength) //nolint:gosec // G115: a length from the spec
+		broken = append(broken, rule{opID, name, "min_length", keep("min_length", of(n-1))})
+		limits = append(limits, keep("minLength", of(n)))
+	}
+	if s.MaxLength != nil {
+		n := int(*s.MaxLength) //nolint:gosec // G115: a length from the spec
+		broken = append(broken, rule{opID, name, "max_length", keep("max_length", of(n+1))})
+		limits = append(limits, keep("maxLength", of(n)))
+	}
+	if s.Pattern != "" {
+		// The Full value with its first character replaced by one the pattern refuses.
+		found := false
+		for _, c := range []string{" ", "/", "#", "*", "é", "\x00"} {
+			v := c + string([]rune(base)[1:])
+			if !matches(v) {
+				broken = append(broken, rule{opID, name, "pattern", v})
+				found = true
+				break
+			}
+		}
+		require.True(t, found, "%s.%s: no value found that breaks the pattern %s", opID, name, s.Pattern)
+	}
+	return broken, limits
 }
 
 // TestValidationRulesFromSpec checks that the derivation finds the rules a second, independent
@@ -75,6 +136,7 @@ func TestValidationRulesFromSpec(t *testing.T) {
 	t.Parallel()
 	rules := rulesFromSpec(t)
 	var want []rule
+	var wantKinds []string // op/field/rule of the rules whose breaking value is derived
 	for _, op := range gen.Operations {
 		if s := fixtures.RequestSchema(op.ID); s != nil {
 			for _, f := range specwalk.Fields(s) {
@@ -93,6 +155,17 @@ func TestValidationRulesFromSpec(t *testing.T) {
 				if len(f.Enum) > 0 {
 					want = append(want, rule{op.ID, f.Name, "enum", "xx-not-in-the-spec"})
 				}
+				if f.Type == openapi3.TypeString && len(f.Enum) == 0 {
+					if f.MinLength > 1 {
+						wantKinds = append(wantKinds, op.ID+"/"+f.Name+"/min_length")
+					}
+					if f.Schema.MaxLength != nil {
+						wantKinds = append(wantKinds, op.ID+"/"+f.Name+"/max_length")
+					}
+					if f.Schema.Pattern != "" {
+						wantKinds = append(wantKinds, op.ID+"/"+f.Name+"/pattern")
+					}
+				}
 			}
 			continue
 		}
@@ -108,11 +181,16 @@ func TestValidationRulesFromSpec(t *testing.T) {
 	for _, w := range want {
 		assert.Contains(t, rules, w)
 	}
+	var kinds []string
 	byRule := map[string]int{}
 	for _, r := range rules {
 		byRule[r.rule]++
+		kinds = append(kinds, r.op+"/"+r.field+"/"+r.rule)
 	}
-	for _, kind := range []string{"required", "path_segment", "minimum", "maximum", "enum"} {
+	for _, w := range wantKinds {
+		assert.Contains(t, kinds, w)
+	}
+	for _, kind := range []string{"required", "path_segment", "minimum", "maximum", "enum", "min_length", "max_length", "pattern"} {
 		assert.NotZero(t, byRule[kind], "the spec has a %s rule, or this test stopped finding it", kind)
 	}
 }
@@ -181,7 +259,7 @@ func TestValidationAgreesWithSpec(t *testing.T) {
 	}
 }
 
-// The limits of each range, and every value of each enum, are accepted and sent.
+// The limits of each range and string length, and every value of each enum, are accepted and sent.
 func TestValidationAcceptsBoundaries(t *testing.T) {
 	t.Parallel()
 	for _, c := range fixtures.Cases() {
@@ -196,6 +274,12 @@ func TestValidationAcceptsBoundaries(t *testing.T) {
 				values = append(values, int64(*s.Max))
 			}
 			values = append(values, s.Enum...)
+			if c.Op.HasBody {
+				_, limits := stringRules(t, c.Op.ID, name, s)
+				for _, l := range limits {
+					values = append(values, l)
+				}
+			}
 			for _, val := range values {
 				t.Run(fmt.Sprintf("%s/%s=%v", c.Op.ID, name, val), func(t *testing.T) {
 					t.Parallel()
@@ -257,6 +341,136 @@ func TestValidationReportsEveryViolation(t *testing.T) {
 			}
 			assert.Zero(t, srv.Count())
 		})
+	}
+}
+
+// groupCase is one group extension (spec.Groups) on the request body of op, read from the spec.
+type groupCase struct {
+	op    fixtures.Case
+	kind  spec.Group
+	names []string
+}
+
+// groupsFromSpec lists every group of every request body of the spec.
+func groupsFromSpec(t testing.TB) []groupCase {
+	t.Helper()
+	var out []groupCase
+	for _, c := range fixtures.Cases() {
+		s := fixtures.RequestSchema(c.Op.ID)
+		if s == nil {
+			continue
+		}
+		for _, kind := range spec.Groups() {
+			raw, ok := s.Extensions[kind.Ext].([]any)
+			if !ok {
+				continue
+			}
+			g := groupCase{op: c, kind: kind}
+			for _, n := range raw {
+				g.names = append(g.names, fmt.Sprint(n))
+			}
+			require.GreaterOrEqual(t, len(g.names), 2, "%s: %s", c.Op.ID, kind.Ext)
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// withGroup returns a copy of the Full params of g's operation in which the properties of g named
+// in set hold a value each and the others are nil.
+func withGroup(t testing.TB, g groupCase, set ...string) any {
+	t.Helper()
+	params := cloneParams(g.op.Full)
+	for _, name := range g.names {
+		f := field(t, params, name)
+		f.Set(reflect.Zero(f.Type()))
+	}
+	for _, name := range set {
+		setField(t, params, name, "group-value-"+name)
+	}
+	return params
+}
+
+// TestGroupRulesBeforeSending: for every group of the spec, the counts its extension refuses (none
+// set, two set) are refused before anything is sent, with the rule named after the extension, the
+// group as the field and a message saying what is needed and what was set; the counts it allows
+// pass validation. Every extension of the family is exercised.
+func TestGroupRulesBeforeSending(t *testing.T) {
+	t.Parallel()
+	refused := map[string]int{}
+	for _, g := range groupsFromSpec(t) {
+		rule := strings.ReplaceAll(strings.TrimPrefix(g.kind.Ext, "x-stytch-"), "-", "_")
+		want := strings.ReplaceAll(rule, "_", " ")
+		field := "{" + strings.Join(g.names, ", ") + "}"
+		tests := []struct {
+			name    string
+			set     []string
+			allowed bool
+			got     string // how the message describes what was set
+		}{
+			{"none", nil, g.kind.NoneOK, "none is set"},
+			{"one", g.names[:1], true, ""},
+			{"two", g.names[:2], g.kind.SeveralOK, g.names[0] + " and " + g.names[1] + " are set"},
+		}
+		for _, tt := range tests {
+			if !tt.allowed {
+				refused[g.kind.Ext]++
+			}
+			t.Run(g.op.Op.ID+"/"+g.kind.Ext+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				params := withGroup(t, g, tt.set...)
+				if tt.allowed {
+					assert.NoError(t, params.(b2b.Params).Validate(), "%s allows %s set", g.kind.Ext, tt.name)
+					return
+				}
+				srv := testkit.NewServer(t, testkit.Unreachable(t))
+				resp, err := testkit.Call(t.Context(), testkit.NewClient(t, srv.URL), params)
+				require.Error(t, err)
+				assert.Nil(t, resp)
+				var ve *b2b.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, g.op.Op.ID, ve.Operation)
+				assert.Equal(t, field, ve.Field)
+				assert.Equal(t, rule, ve.Rule)
+				assert.Contains(t, ve.Message, "needs "+want+" of "+strings.Join(g.names, ", "))
+				assert.Contains(t, ve.Message, tt.got)
+				assert.Len(t, violations(err), 1, "the group is the only violation: %v", err)
+				assert.Zero(t, srv.Count(), "nothing may be sent")
+			})
+		}
+	}
+	for _, kind := range spec.Groups() {
+		assert.NotZero(t, refused[kind.Ext], "the spec uses %s, or this test stopped finding it", kind.Ext)
+	}
+}
+
+// violations returns the errors joined in err (errors.Join), or err alone.
+func violations(err error) []error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	return []error{err}
+}
+
+// TestGroupMemberSetEmpty: a property of a group set to "" is refused as set but empty, and it
+// counts as set, so the group itself is satisfied.
+func TestGroupMemberSetEmpty(t *testing.T) {
+	t.Parallel()
+	for _, g := range groupsFromSpec(t) {
+		for _, name := range g.names {
+			t.Run(g.op.Op.ID+"/"+g.kind.Ext+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				params := withGroup(t, g)
+				setField(t, params, name, "")
+				err := params.(b2b.Params).Validate()
+				require.Error(t, err)
+				assert.Len(t, violations(err), 1, "the empty value is the only violation: %v", err)
+				var ve *b2b.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, name, ve.Field)
+				assert.Equal(t, "non_empty", ve.Rule)
+			})
+		}
 	}
 }
 

@@ -12,4 +12,4 @@ package gen
 
 // InputDigest identifies the spec and templates this package was generated from, so that any
 // edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
-const InputDigest = "a4e0fc0b37063519e62f7ecdb3edabdb091c723bc129c8ab7c533f7479378a4a"
+const InputDigest = "7b38761410bdc700e73374bb380531f6875eca5dc90552514c19d68134cd837c"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -580,7 +581,7 @@ var ErrNotSent = errors.New("the request was not sent")
 type ValidationError struct {
 	Operation string // the spec's operationId
 	Field     string // the field's JSON name (a dotted path inside nested objects), a header name, or "params" when the params are nil
-	Rule      string // required, non_empty, minimum, maximum, enum, path_segment, utf8, exactly_one, header or non_nil
+	Rule      string // required, non_empty, minimum, maximum, min_length, max_length, pattern, enum, path_segment, utf8, exactly_one, at_most_one, at_least_one, header or non_nil
 	Message   string // what the rule asks for, and the offending value where it is not secret
 }
 
@@ -616,6 +617,19 @@ func maxErr(op, field string, limit, got int64) error {
 	return &ValidationError{Operation: op, Field: field, Rule: "maximum", Message: fmt.Sprintf("must be at most %d, got %d", limit, got)}
 }
 
+func minLengthErr(op, field string, limit int64, got int) error {
+	return &ValidationError{Operation: op, Field: field, Rule: "min_length", Message: fmt.Sprintf("must be at least %d characters long, got %d", limit, got)}
+}
+
+func maxLengthErr(op, field string, limit int64, got int) error {
+	return &ValidationError{Operation: op, Field: field, Rule: "max_length", Message: fmt.Sprintf("must be at most %d characters long, got %d", limit, got)}
+}
+
+func patternErr(op, field, pattern string) error {
+	// The value is not shown: it may be a secret.
+	return &ValidationError{Operation: op, Field: field, Rule: "pattern", Message: "must match the regular expression " + pattern}
+}
+
 func enumErr(op, field string, allowed []string, got string) error {
 	return &ValidationError{Operation: op, Field: field, Rule: "enum", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), got)}
 }
@@ -625,12 +639,14 @@ func utf8Err(op, field string) error {
 	return &ValidationError{Operation: op, Field: field, Rule: "utf8", Message: "is not valid UTF-8 text (it would be altered on the way to Stytch)"}
 }
 
-func exactlyOneErr(op, at, names string, set []string) error {
+// groupErr reports a group of properties (at names them, "{a, b}" after the path of their object)
+// of which the wrong number is set: want says how many the rule asks for, set lists those set.
+func groupErr(op, at, rule, want, names string, set []string) error {
 	got := "none is set"
-	if len(set) > 1 {
+	if len(set) > 0 {
 		got = strings.Join(set, " and ") + " are set"
 	}
-	return &ValidationError{Operation: op, Field: at + "{" + names + "}", Rule: "exactly_one", Message: "needs exactly one of " + names + " set, but " + got}
+	return &ValidationError{Operation: op, Field: at + "{" + names + "}", Rule: rule, Message: "needs " + want + " of " + names + " set, but " + got}
 }
 
 // validUTF8 reports whether every string in v, a decoded JSON value (map keys included), is
@@ -660,6 +676,12 @@ func validUTF8(v any) bool {
 	}
 	return true
 }
+
+// The patterns request strings must match, one per field that has one.
+var (
+	patternDiscoveryOrganizationsCreateRequestOrganizationExternalID = regexp.MustCompile("^[A-Za-z0-9._|-]*$")
+	patternDiscoveryOrganizationsCreateRequestOrganizationSlug       = regexp.MustCompile("^[A-Za-z0-9._~-]*$")
+)
 
 // validate appends to errs the violations of the rules of AuthorizationCheck; at is the path of p in the
 // params ("" for the params themselves).
@@ -760,6 +782,12 @@ func (p *DiscoveryOrganizationsCreateRequest) validate(op, at string, errs []err
 	if !utf8.ValidString(p.IntermediateSessionToken) {
 		errs = append(errs, utf8Err(op, at+"intermediate_session_token"))
 	}
+	if p.OrganizationExternalID != nil && utf8.RuneCountInString(*p.OrganizationExternalID) > 128 {
+		errs = append(errs, maxLengthErr(op, at+"organization_external_id", 128, utf8.RuneCountInString(*p.OrganizationExternalID)))
+	}
+	if p.OrganizationExternalID != nil && !patternDiscoveryOrganizationsCreateRequestOrganizationExternalID.MatchString(*p.OrganizationExternalID) {
+		errs = append(errs, patternErr(op, at+"organization_external_id", "^[A-Za-z0-9._|-]*$"))
+	}
 	if p.OrganizationExternalID != nil && !utf8.ValidString(*p.OrganizationExternalID) {
 		errs = append(errs, utf8Err(op, at+"organization_external_id"))
 	}
@@ -768,6 +796,15 @@ func (p *DiscoveryOrganizationsCreateRequest) validate(op, at string, errs []err
 	}
 	if p.OrganizationName != nil && !utf8.ValidString(*p.OrganizationName) {
 		errs = append(errs, utf8Err(op, at+"organization_name"))
+	}
+	if p.OrganizationSlug != nil && utf8.RuneCountInString(*p.OrganizationSlug) < 2 {
+		errs = append(errs, minLengthErr(op, at+"organization_slug", 2, utf8.RuneCountInString(*p.OrganizationSlug)))
+	}
+	if p.OrganizationSlug != nil && utf8.RuneCountInString(*p.OrganizationSlug) > 128 {
+		errs = append(errs, maxLengthErr(op, at+"organization_slug", 128, utf8.RuneCountInString(*p.OrganizationSlug)))
+	}
+	if p.OrganizationSlug != nil && !patternDiscoveryOrganizationsCreateRequestOrganizationSlug.MatchString(*p.OrganizationSlug) {
+		errs = append(errs, patternErr(op, at+"organization_slug", "^[A-Za-z0-9._~-]*$"))
 	}
 	if p.OrganizationSlug != nil && !utf8.ValidString(*p.OrganizationSlug) {
 		errs = append(errs, utf8Err(op, at+"organization_slug"))
@@ -817,7 +854,7 @@ func (p *DiscoveryOrganizationsListRequest) validate(op, at string, errs []error
 	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
 		errs = append(errs, utf8Err(op, at+"session_token"))
 	}
-	{
+	{ // x-stytch-exactly-one: intermediate_session_token, session_token, session_jwt
 		var set []string
 		if p.IntermediateSessionToken != nil {
 			set = append(set, "intermediate_session_token")
@@ -838,7 +875,7 @@ func (p *DiscoveryOrganizationsListRequest) validate(op, at string, errs []error
 			}
 		}
 		if len(set) != 1 {
-			errs = append(errs, exactlyOneErr(op, at, "intermediate_session_token, session_token, session_jwt", set))
+			errs = append(errs, groupErr(op, at, "exactly_one", "exactly one", "intermediate_session_token, session_token, session_jwt", set))
 		}
 	}
 	return errs
@@ -927,6 +964,24 @@ func (p *MagicLinksAuthenticateRequest) validate(op, at string, errs []error) []
 	}
 	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
 		errs = append(errs, utf8Err(op, at+"telemetry_id"))
+	}
+	{ // x-stytch-at-most-one: session_token, session_jwt
+		var set []string
+		if p.SessionToken != nil {
+			set = append(set, "session_token")
+			if *p.SessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"session_token"))
+			}
+		}
+		if p.SessionJWT != nil {
+			set = append(set, "session_jwt")
+			if *p.SessionJWT == "" {
+				errs = append(errs, emptyErr(op, at+"session_jwt"))
+			}
+		}
+		if len(set) > 1 {
+			errs = append(errs, groupErr(op, at, "at_most_one", "at most one", "session_token, session_jwt", set))
+		}
 	}
 	return errs
 }
@@ -1240,6 +1295,24 @@ func (p *PasswordsSessionsResetRequest) validate(op, at string, errs []error) []
 	if p.TelemetryID != nil && !utf8.ValidString(*p.TelemetryID) {
 		errs = append(errs, utf8Err(op, at+"telemetry_id"))
 	}
+	{ // x-stytch-at-least-one: session_token, session_jwt
+		var set []string
+		if p.SessionToken != nil {
+			set = append(set, "session_token")
+			if *p.SessionToken == "" {
+				errs = append(errs, emptyErr(op, at+"session_token"))
+			}
+		}
+		if p.SessionJWT != nil {
+			set = append(set, "session_jwt")
+			if *p.SessionJWT == "" {
+				errs = append(errs, emptyErr(op, at+"session_jwt"))
+			}
+		}
+		if len(set) == 0 {
+			errs = append(errs, groupErr(op, at, "at_least_one", "at least one", "session_token, session_jwt", set))
+		}
+	}
 	return errs
 }
 
@@ -1387,7 +1460,7 @@ func (p *SessionsAuthenticateRequest) validate(op, at string, errs []error) []er
 	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
 		errs = append(errs, utf8Err(op, at+"session_token"))
 	}
-	{
+	{ // x-stytch-exactly-one: session_token, session_jwt
 		var set []string
 		if p.SessionToken != nil {
 			set = append(set, "session_token")
@@ -1402,7 +1475,7 @@ func (p *SessionsAuthenticateRequest) validate(op, at string, errs []error) []er
 			}
 		}
 		if len(set) != 1 {
-			errs = append(errs, exactlyOneErr(op, at, "session_token, session_jwt", set))
+			errs = append(errs, groupErr(op, at, "exactly_one", "exactly one", "session_token, session_jwt", set))
 		}
 	}
 	return errs
@@ -1456,7 +1529,7 @@ func (p *SessionsRevokeRequest) validate(op, at string, errs []error) []error {
 	if p.SessionToken != nil && !utf8.ValidString(*p.SessionToken) {
 		errs = append(errs, utf8Err(op, at+"session_token"))
 	}
-	{
+	{ // x-stytch-exactly-one: member_session_id, session_token, session_jwt, member_id
 		var set []string
 		if p.MemberSessionID != nil {
 			set = append(set, "member_session_id")
@@ -1483,7 +1556,7 @@ func (p *SessionsRevokeRequest) validate(op, at string, errs []error) []error {
 			}
 		}
 		if len(set) != 1 {
-			errs = append(errs, exactlyOneErr(op, at, "member_session_id, session_token, session_jwt, member_id", set))
+			errs = append(errs, groupErr(op, at, "exactly_one", "exactly one", "member_session_id, session_token, session_jwt, member_id", set))
 		}
 	}
 	return errs
@@ -1570,13 +1643,12 @@ const (
 	AuthenticationFactorTypeWebauthn           AuthenticationFactorType = "webauthn"
 	AuthenticationFactorTypeCrypto             AuthenticationFactorType = "crypto"
 	AuthenticationFactorTypeSignatureChallenge AuthenticationFactorType = "signature_challenge"
-	AuthenticationFactorTypeBiometric          AuthenticationFactorType = "biometric"
 )
 
 // Known reports whether v is one of the values the spec lists for AuthenticationFactorType.
 func (v AuthenticationFactorType) Known() bool {
 	switch v {
-	case AuthenticationFactorTypeMagicLink, AuthenticationFactorTypeEmailOTP, AuthenticationFactorTypeOTP, AuthenticationFactorTypeOAuth, AuthenticationFactorTypePassword, AuthenticationFactorTypeSSO, AuthenticationFactorTypeTOTP, AuthenticationFactorTypeRecoveryCodes, AuthenticationFactorTypeImported, AuthenticationFactorTypeImpersonated, AuthenticationFactorTypeTrustedAuthToken, AuthenticationFactorTypeWebauthn, AuthenticationFactorTypeCrypto, AuthenticationFactorTypeSignatureChallenge, AuthenticationFactorTypeBiometric:
+	case AuthenticationFactorTypeMagicLink, AuthenticationFactorTypeEmailOTP, AuthenticationFactorTypeOTP, AuthenticationFactorTypeOAuth, AuthenticationFactorTypePassword, AuthenticationFactorTypeSSO, AuthenticationFactorTypeTOTP, AuthenticationFactorTypeRecoveryCodes, AuthenticationFactorTypeImported, AuthenticationFactorTypeImpersonated, AuthenticationFactorTypeTrustedAuthToken, AuthenticationFactorTypeWebauthn, AuthenticationFactorTypeCrypto, AuthenticationFactorTypeSignatureChallenge:
 		return true
 	}
 	return false
@@ -1607,12 +1679,13 @@ const (
 	ErrorTypeMemberAlreadyActive              ErrorType = "member_already_active"
 	ErrorTypeSessionAuthorizationError        ErrorType = "session_authorization_error"
 	ErrorTypeSessionAuthorizationTenancyError ErrorType = "session_authorization_tenancy_error"
+	ErrorTypeSessionTooOldToResetPassword     ErrorType = "session_too_old_to_reset_password"
 )
 
 // Known reports whether v is one of the values the spec lists for ErrorType.
 func (v ErrorType) Known() bool {
 	switch v {
-	case ErrorTypeUnauthorizedCredentials, ErrorTypeInvalidRequest, ErrorTypeRouteNotFound, ErrorTypeTooManyRequests, ErrorTypeInternalServerError, ErrorTypeCaptchaRequired, ErrorTypeOrganizationSuspended, ErrorTypeMagicLinkNotFound, ErrorTypeUnableToAuthMagicLink, ErrorTypeOAuthTokenNotFound, ErrorTypeImpersonationTokenNotFound, ErrorTypeRecoveryCodeNotFound, ErrorTypeIntermediateSessionNotFound, ErrorTypeSessionNotFound, ErrorTypeMemberNotFound, ErrorTypeOrganizationNotFound, ErrorTypeMemberAlreadyActive, ErrorTypeSessionAuthorizationError, ErrorTypeSessionAuthorizationTenancyError:
+	case ErrorTypeUnauthorizedCredentials, ErrorTypeInvalidRequest, ErrorTypeRouteNotFound, ErrorTypeTooManyRequests, ErrorTypeInternalServerError, ErrorTypeCaptchaRequired, ErrorTypeOrganizationSuspended, ErrorTypeMagicLinkNotFound, ErrorTypeUnableToAuthMagicLink, ErrorTypeOAuthTokenNotFound, ErrorTypeImpersonationTokenNotFound, ErrorTypeRecoveryCodeNotFound, ErrorTypeIntermediateSessionNotFound, ErrorTypeSessionNotFound, ErrorTypeMemberNotFound, ErrorTypeOrganizationNotFound, ErrorTypeMemberAlreadyActive, ErrorTypeSessionAuthorizationError, ErrorTypeSessionAuthorizationTenancyError, ErrorTypeSessionTooOldToResetPassword:
 		return true
 	}
 	return false

@@ -39,7 +39,39 @@ const (
 	// ExtTypeName, next to ExtKnownValues, names the generated type when the default name
 	// (schema name followed by the property's Go name) does not read well.
 	ExtTypeName = "x-stytch-type-name"
-	// ExtExactlyOne, on a request object schema, lists optional properties of which exactly one
-	// must be set; the generated validation refuses none or several before anything is sent.
+	// ExtExactlyOne, on a request object schema, lists optional string properties of which
+	// exactly one must be set; the generated validation refuses none or several before anything
+	// is sent. It is one of the Groups.
 	ExtExactlyOne = "x-stytch-exactly-one"
+	// ExtAtMostOne, on a request object schema, lists optional string properties that exclude
+	// each other: leaving all of them unset is fine, setting two or more is refused before
+	// anything is sent. It is one of the Groups.
+	ExtAtMostOne = "x-stytch-at-most-one"
+	// ExtAtLeastOne, on a request object schema, lists optional string properties of which one or
+	// more must be set: setting several is fine, setting none is refused before anything is sent.
+	// It is one of the Groups.
+	ExtAtLeastOne = "x-stytch-at-least-one"
 )
+
+// Group describes one extension of the group family. Each member of the family has the same
+// shape, a list of two or more optional string properties of the request object schema carrying
+// it, and bounds how many of those properties a request may set. The generator, its checks of the
+// spec and the shared test fixtures all read this table, so a new bound is one row here.
+type Group struct {
+	// Ext is the extension's name.
+	Ext string
+	// NoneOK reports whether a request may leave every property of the group unset.
+	NoneOK bool
+	// SeveralOK reports whether a request may set more than one property of the group.
+	SeveralOK bool
+}
+
+// Groups returns the extensions of the group family, with the bounds each one sets. The slice is
+// new on every call.
+func Groups() []Group {
+	return []Group{
+		{Ext: ExtExactlyOne},
+		{Ext: ExtAtMostOne, NoneOK: true},
+		{Ext: ExtAtLeastOne, SeveralOK: true},
+	}
+}

@@ -23,7 +23,8 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
-// documented is the operation table of DESIGN.md: operationId, method, path, retry class and the
+// documented is the operation table of the project's design document (DESIGN.md, outside this
+// repository; this table is its copy here): operationId, method, path, retry class and the
 // facade method. It is an independent oracle (see TESTING.md): these operations are public API that
 // must be kept. The spec may describe more operations; each of these must stay as it is.
 var documented = []struct {
@@ -88,7 +89,7 @@ func TestSpecIsValid(t *testing.T) {
 
 func TestDocumentedOperations(t *testing.T) {
 	t.Parallel()
-	const fix = "the operation table of DESIGN.md lists it: keep the operation as documented, or change DESIGN.md and the table documented in spec/spec_test.go together"
+	const fix = "the operation table `documented` in spec/spec_test.go (the design's public API) lists it: keep the operation as documented, or change the design and that table together"
 	ops := operations(t, load(t))
 	methods, err := testkit.Methods()
 	require.NoError(t, err)
@@ -98,7 +99,7 @@ func TestDocumentedOperations(t *testing.T) {
 			require.True(t, ok, "operation %s is missing; %s", d.id, fix)
 			assert.Equal(t, d.method, o.method, fix)
 			assert.Equal(t, d.path, o.path, fix)
-			// The retry class in the spec is the one DESIGN.md gives.
+			// The retry class in the spec is the one the design gives.
 			assert.Equal(t, string(d.retry), o.op.Extensions[spec.ExtRetry], fix)
 			if m, ok := methods[d.id]; assert.True(t, ok, "no facade method sends %s; %s", d.id, fix) {
 				assert.Equal(t, d.facade, m.Name, fix)
@@ -193,13 +194,22 @@ func TestGoldenBodies(t *testing.T) {
 
 				var body map[string]any
 				require.NoError(t, json.Unmarshal(got, &body))
-				// An exactly-one group is set by its first property only.
+				// Of a group (spec.Groups) that must not be left unset, the first property counts as
+				// required; of one of which several may not be set, only the first is sent in full.
 				required := slices.Clone(schema.Required)
 				all := slices.Collect(maps.Keys(schema.Properties))
-				if raw, ok := schema.Extensions[spec.ExtExactlyOne].([]any); ok {
-					required = append(required, raw[0].(string))
-					for _, other := range raw[1:] {
-						all = slices.DeleteFunc(all, func(n string) bool { return n == other })
+				for _, kind := range spec.Groups() {
+					raw, ok := schema.Extensions[kind.Ext].([]any)
+					if !ok {
+						continue
+					}
+					if !kind.NoneOK {
+						required = append(required, raw[0].(string))
+					}
+					if !kind.SeveralOK {
+						for _, other := range raw[1:] {
+							all = slices.DeleteFunc(all, func(n string) bool { return n == other })
+						}
 					}
 				}
 				switch kind {
@@ -417,4 +427,40 @@ func TestJSONIsTheYAML(t *testing.T) {
 	}
 	require.True(t, json.Valid(spec.JSON), "spec.JSON is JSON, so kin-openapi never takes its YAML path for it")
 	assert.JSONEq(t, string(load(spec.YAML)), string(load(spec.JSON)), "stytch-b2b.gen.json is stale: run make generate")
+}
+
+// TestGroupExtensions: every extension of the group family is explained in the spec's info
+// description and used on a request body schema of the spec (so the tests that read the groups
+// exercise each kind), and every group names optional string properties of its schema.
+func TestGroupExtensions(t *testing.T) {
+	t.Parallel()
+	doc := load(t)
+	used := map[string]int{}
+	for id, o := range operations(t, doc) {
+		if o.op.RequestBody == nil {
+			continue
+		}
+		s := o.op.RequestBody.Value.Content.Get("application/json").Schema.Value
+		for _, kind := range spec.Groups() {
+			raw, ok := s.Extensions[kind.Ext].([]any)
+			if !ok {
+				continue
+			}
+			used[kind.Ext]++
+			assert.GreaterOrEqual(t, len(raw), 2, "%s: %s lists two properties or more", id, kind.Ext)
+			for _, n := range raw {
+				name, _ := n.(string)
+				p := s.Properties[name]
+				if assert.NotNil(t, p, "%s: %s names %v, not a property", id, kind.Ext, n) {
+					assert.True(t, p.Value.Type.Is(openapi3.TypeString), "%s: %s names %s, not a string", id, kind.Ext, name)
+					assert.NotContains(t, s.Required, name, "%s: %s names %s, which is required", id, kind.Ext, name)
+				}
+			}
+		}
+	}
+	for _, kind := range spec.Groups() {
+		assert.Contains(t, doc.Info.Description, "`"+kind.Ext+"`", "the info description explains %s", kind.Ext)
+		assert.NotZero(t, used[kind.Ext], "no request body of the spec uses %s", kind.Ext)
+		assert.False(t, kind.NoneOK && kind.SeveralOK, "%s bounds nothing", kind.Ext)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/b2bauth/stytch-b2b-go/spec"
 )
 
 // oapi-codegen keeps its configuration in package-level variables (v2.8.2, pkg/codegen/codegen.go,
@@ -224,9 +227,9 @@ func TestBrokenSpecs(t *testing.T) {
 			at:   "        impersonation_token:",
 			edits: []edit{{
 				"        impersonation_token:\n          type: string\n",
-				"        impersonation_token:\n          type: string\n          pattern: '^imp-'\n",
+				"        impersonation_token:\n          type: string\n          not:\n            enum: [imp-]\n",
 			}},
-			want:  `request property uses "pattern", which the generated validation does not enforce`,
+			want:  `request property uses "not", which the generated validation does not enforce`,
 			place: `:\d+ components\.schemas\.ImpersonationAuthenticateRequest\.properties\.impersonation_token`,
 		},
 	}
@@ -333,21 +336,27 @@ func TestLintRules(t *testing.T) {
 			"      x-stytch-exactly-one: [impersonation_token]\n      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: false\n"},
 		edit{inviteHeader + "\n          in: header\n          required: false\n          x-stytch-secret: true\n",
 			inviteHeader + "\n          in: header\n          required: false\n          x-stytch-secret: false\n"},
-		// minLength on an optional string, minLength 2, a required string without minLength, a
-		// one-element allOf, an exactly-one group naming what it must not, and nested request
-		// objects (directly and as array items) breaking rules of their own.
+		// minLength 1 on an optional string, a maxLength below the minLength, a required string
+		// without minLength, a one-element allOf, groups naming what they must not (an
+		// exactly-one group naming a missing, a required and an integer property, an at-most-one
+		// group of one name, an at-least-one group naming a property twice and an integer), and
+		// nested request objects (directly and as array items) breaking rules of their own (a
+		// pattern on an integer, a required string without minLength).
 		edit{rotate, "      description: Body of a request to replace every recovery code of a Member with a new set.\n      additionalProperties: false\n" +
 			"      x-stytch-exactly-one: [optional_hint, nope, member_id, count]\n" +
+			"      x-stytch-at-most-one: [optional_hint]\n" +
+			"      x-stytch-at-least-one: [optional_hint, bare_code_twin, optional_hint, count]\n" +
 			"      required: [organization_id, member_id, wide_code, bare_code]\n      properties:\n" +
 			"        optional_hint:\n          type: string\n          minLength: 1\n" +
-			"        wide_code:\n          type: string\n          minLength: 2\n" +
+			"        wide_code:\n          type: string\n          minLength: 2\n          maxLength: 1\n" +
 			"        bare_code:\n          type: string\n" +
+			"        bare_code_twin:\n          type: string\n" +
 			"        wrapped:\n          nullable: true\n          allOf:\n            - $ref: '#/components/schemas/Error'\n" +
 			"        count:\n          type: integer\n" +
 			"        address:\n          $ref: '#/components/schemas/RotateAddress'\n" +
 			"        contacts:\n          type: array\n          items:\n            $ref: '#/components/schemas/RotateContact'\n"},
 		edit{"    # ------------------------------------------------------------------ errors\n",
-			"    RotateAddress:\n      type: object\n      properties:\n        street:\n          type: string\n          pattern: '^x'\n\n" +
+			"    RotateAddress:\n      type: object\n      properties:\n        street:\n          type: integer\n          pattern: '^x'\n\n" +
 				"    RotateContact:\n      type: object\n      required: [contact_name]\n      properties:\n        contact_name:\n          type: string\n\n" +
 				"    # ------------------------------------------------------------------ errors\n"},
 	)
@@ -370,13 +379,16 @@ func TestLintRules(t *testing.T) {
 		{"x-stytch-secret must be true when present", at(inviteHeader) + `paths\./v1/b2b/magic_links/email/invite\.post\.parameters\.X-Stytch-Member-Session`},
 		{"x-stytch-exactly-one must list at least two property names", at("    ImpersonationAuthenticateRequest:") + `components\.schemas\.ImpersonationAuthenticateRequest\.x-stytch-exactly-one`},
 		{"minLength 1 is only supported on required string properties", at("        optional_hint:") + rotateAt + `\.properties\.optional_hint`},
-		{"minLength 2: only minLength 1 (non-empty) is supported on request properties", at("        wide_code:") + rotateAt + `\.properties\.wide_code`},
+		{"maxLength 1 is below minLength 2: no value fits", at("        wide_code:") + rotateAt + `\.properties\.wide_code`},
 		{"required string property must declare minLength: 1 (the API rejects an empty value)", at("        bare_code:") + rotateAt + `\.properties\.bare_code`},
 		{`request property uses "allOf", which the generated validation does not enforce`, at("        wrapped:") + rotateAt + `\.properties\.wrapped`},
 		{"x-stytch-exactly-one names nope, which is not a property of the schema", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
 		{"x-stytch-exactly-one names member_id, which is required (it would always be set)", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
 		{"x-stytch-exactly-one names count, which is not a string", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-exactly-one`},
-		{`request property uses "pattern", which the generated validation does not enforce`, at("        street:") + `components\.schemas\.RotateAddress\.properties\.street`},
+		{"x-stytch-at-most-one must list at least two property names", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-at-most-one`},
+		{"x-stytch-at-least-one names optional_hint twice", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-at-least-one`},
+		{"x-stytch-at-least-one names count, which is not a string", at("    RecoveryCodesRotateRequest:") + rotateAt + `\.x-stytch-at-least-one`},
+		{"pattern is only supported on string properties without enum", at("        street:") + `components\.schemas\.RotateAddress\.properties\.street`},
 		{"required string property must declare minLength: 1", at("        contact_name:") + `components\.schemas\.RotateContact\.properties\.contact_name`},
 	}
 	assert.Contains(t, stderr, fmt.Sprintf("has %d problem(s):", len(problems)), "every problem is listed, and no other:\n%s", stderr)
@@ -396,7 +408,7 @@ func TestAllProblemsAreListed(t *testing.T) {
 	t.Parallel()
 	specPath := brokenSpec(t,
 		edit{getRetry, strings.Replace(getRetry, "safe", "idempotent", 1)},
-		edit{"        impersonation_token:\n          type: string\n", "        impersonation_token:\n          type: string\n          pattern: '^imp-'\n"},
+		edit{"        impersonation_token:\n          type: string\n", "        impersonation_token:\n          type: string\n          not:\n            enum: [imp-]\n"},
 		edit{"        recovery_codes_remaining:\n          type: integer\n", "        recovery_codes_remaining:\n          type: integer\n          x-stytch-secret: true\n"},
 	)
 	out, untouched := sentinelDir(t)
@@ -405,7 +417,7 @@ func TestAllProblemsAreListed(t *testing.T) {
 
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "has 3 problem(s):")
-	for _, want := range []string{"x-stytch-retry is idempotent", `uses "pattern"`, "x-stytch-secret marks a property"} {
+	for _, want := range []string{"x-stytch-retry is idempotent", `uses "not"`, "x-stytch-secret marks a property"} {
 		problemLine(t, stderr, want, `^  `+regexp.QuoteMeta(specPath)+`:\d+ (paths|components)\.`)
 	}
 	untouched()
@@ -686,4 +698,57 @@ func TestBreakLines(t *testing.T) {
 "e":{"f":{"g":{"h":1,"i":2}}}}
 `, got, "breaks after commas of the first two levels only, never inside a string")
 	assert.JSONEq(t, in, got)
+}
+
+// TestGroupRules: each extension of the group family (spec.Groups) gets a rule named after it, and
+// every use of one on a request schema of the real spec is validated in the generated code with
+// that rule, the group's names and a condition matching its bounds.
+func TestGroupRules(t *testing.T) {
+	t.Parallel()
+	rules := groupRules()
+	require.Len(t, rules, len(spec.Groups()))
+	for i, kind := range spec.Groups() {
+		r := rules[i]
+		words := strings.TrimPrefix(kind.Ext, "x-stytch-")
+		assert.Equal(t, kind.Ext, r.Ext)
+		assert.Equal(t, strings.ReplaceAll(words, "-", "_"), r.Rule)
+		assert.Equal(t, strings.ReplaceAll(words, "-", " "), r.Want)
+		assert.Equal(t, kind.NoneOK, r.NoneOK)
+		assert.Equal(t, kind.SeveralOK, r.SeveralOK)
+	}
+
+	g, err := realFiles()
+	require.NoError(t, err)
+	var sdk string
+	for _, f := range g.files {
+		if f.Name == "gen/sdk.gen.go" {
+			sdk = string(f.Data)
+		}
+	}
+	require.NotEmpty(t, sdk)
+	doc, err := loadSpec(context.Background(), realSpec, false)
+	require.NoError(t, err)
+	used := map[string]bool{}
+	for _, name := range slices.Sorted(mapKeys(doc.Components.Schemas)) {
+		s := doc.Components.Schemas[name].Value
+		for _, r := range rules {
+			raw, ok := s.Extensions[r.Ext].([]any)
+			if !ok {
+				continue
+			}
+			used[r.Ext] = true
+			var names []string
+			for _, n := range raw {
+				names = append(names, fmt.Sprint(n))
+			}
+			joined := strings.Join(names, ", ")
+			cond := map[[2]bool]string{{false, false}: "len(set) != 1", {true, false}: "len(set) > 1", {false, true}: "len(set) == 0"}[[2]bool{r.NoneOK, r.SeveralOK}]
+			want := regexp.MustCompile(`\{ // ` + regexp.QuoteMeta(r.Ext+": "+joined) + `\n(?s:.*?)\n\t\tif ` + regexp.QuoteMeta(cond) +
+				` \{\n\t\t\terrs = append\(errs, groupErr\(op, at, "` + r.Rule + `", "` + r.Want + `", "` + regexp.QuoteMeta(joined) + `", set\)\)`)
+			assert.Regexp(t, want, sdk, "%s: %s", name, r.Ext)
+		}
+	}
+	for _, r := range rules {
+		assert.True(t, used[r.Ext], "the real spec uses %s", r.Ext)
+	}
 }

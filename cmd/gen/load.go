@@ -146,7 +146,7 @@ func place(path string, o *openapi3.Origin, where string) string {
 
 // supportedRequestKeywords are the constraints the generated Validate methods enforce. A request
 // property using anything else is a lint error, so no constraint in the spec is silently ignored.
-var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "minLength", "items", "additionalProperties", "nullable", extSecret}
+var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "items", "additionalProperties", "nullable", extSecret}
 
 // lint applies the project rules that OpenAPI itself does not:
 //   - every operation has an operationId, exactly one declared tag and a valid x-stytch-retry;
@@ -154,7 +154,9 @@ var supportedRequestKeywords = []string{"type", "format", "description", "enum",
 //   - every path parameter is a required string;
 //   - every component schema is referenced from an operation;
 //   - x-stytch-secret marks only strings or arrays of strings;
-//   - request body properties use only constraints the generated validation enforces.
+//   - request body properties use only constraints the generated validation enforces;
+//   - a group extension (exactly, at most or at least one of a list) names two or more distinct
+//     optional string properties of its schema.
 func lint(path string, doc *openapi3.T) []Problem {
 	var probs []Problem
 	add := func(pl, format string, args ...any) {
@@ -346,37 +348,71 @@ func lintRequestObject(path, where string, ref *openapi3.SchemaRef, add func(str
 				add(pl, "request property uses %q, which the generated validation does not enforce", kw)
 			}
 		}
-		// The generated validation enforces minLength 1 as "required and non-empty"; the spec must
-		// say it for every required string, so the facade and a validating server agree on "".
-		required := slices.Contains(s.Required, name)
-		isString := p.Type.Is(openapi3.TypeString) && len(p.Enum) == 0
-		switch {
-		case p.MinLength > 1:
-			add(pl, "minLength %d: only minLength 1 (non-empty) is supported on request properties", p.MinLength)
-		case p.MinLength == 1 && (!required || !isString):
-			add(pl, "minLength 1 is only supported on required string properties")
-		case p.MinLength == 0 && required && isString:
-			add(pl, "required string property must declare minLength: 1 (the API rejects an empty value)")
+		lintStringRules(pl, p, slices.Contains(s.Required, name), add)
+	}
+	for _, g := range spec.Groups() {
+		if v, ok := s.Extensions[g.Ext]; ok {
+			lintGroup(place(path, s.Origin, where+"."+g.Ext), g.Ext, v, s, add)
 		}
 	}
-	if v, ok := s.Extensions[spec.ExtExactlyOne]; ok {
-		pl := place(path, s.Origin, where+"."+spec.ExtExactlyOne)
-		names, isList := v.([]any)
-		if !isList || len(names) < 2 {
-			add(pl, "%s must list at least two property names", spec.ExtExactlyOne)
-			return
+}
+
+// lintGroup checks the value v of a group extension (spec.Groups) on the request object s: a list
+// of at least two distinct names, each of an optional string property of s.
+func lintGroup(pl, ext string, v any, s *openapi3.Schema, add func(string, string, ...any)) {
+	names, isList := v.([]any)
+	if !isList || len(names) < 2 {
+		add(pl, "%s must list at least two property names", ext)
+		return
+	}
+	seen := map[string]bool{} // by the printed name: an entry may be any YAML value
+	for _, n := range names {
+		if seen[fmt.Sprint(n)] {
+			add(pl, "%s names %v twice", ext, n)
+			continue
 		}
-		for _, n := range names {
-			name, _ := n.(string)
-			p := s.Properties[name]
-			switch {
-			case p == nil || p.Value == nil:
-				add(pl, "%s names %v, which is not a property of the schema", spec.ExtExactlyOne, n)
-			case slices.Contains(s.Required, name):
-				add(pl, "%s names %s, which is required (it would always be set)", spec.ExtExactlyOne, name)
-			case !p.Value.Type.Is(openapi3.TypeString):
-				add(pl, "%s names %s, which is not a string", spec.ExtExactlyOne, name)
-			}
+		seen[fmt.Sprint(n)] = true
+		name, _ := n.(string)
+		p := s.Properties[name]
+		switch {
+		case p == nil || p.Value == nil:
+			add(pl, "%s names %v, which is not a property of the schema", ext, n)
+		case slices.Contains(s.Required, name):
+			add(pl, "%s names %s, which is required (it would always be set)", ext, name)
+		case !p.Value.Type.Is(openapi3.TypeString):
+			add(pl, "%s names %s, which is not a string", ext, name)
+		}
+	}
+}
+
+// lintStringRules checks the length and pattern constraints of a request property p. They apply
+// to strings without enum only: the generated validation counts characters and matches the
+// pattern as a Go regular expression, as the spec validator (kin-openapi) does. minLength 1 on a
+// required string stands for "required and non-empty"; the spec must say it for every required
+// string, so the facade and a validating server agree on "". On an optional string, minLength 1
+// is refused (leave the property out rather than send ""); a longer minimum is a length rule.
+func lintStringRules(pl string, p *openapi3.Schema, required bool, add func(string, string, ...any)) {
+	isString := p.Type.Is(openapi3.TypeString) && len(p.Enum) == 0
+	switch {
+	case p.MinLength == 1 && (!required || !isString):
+		add(pl, "minLength 1 is only supported on required string properties")
+	case p.MinLength > 1 && !isString:
+		add(pl, "minLength %d is only supported on string properties without enum", p.MinLength)
+	case p.MinLength == 0 && required && isString:
+		add(pl, "required string property must declare minLength: 1 (the API rejects an empty value)")
+	}
+	switch {
+	case p.MaxLength == nil:
+	case !isString:
+		add(pl, "maxLength is only supported on string properties without enum")
+	case *p.MaxLength < p.MinLength:
+		add(pl, "maxLength %d is below minLength %d: no value fits", *p.MaxLength, p.MinLength)
+	}
+	if p.Pattern != "" {
+		if !isString {
+			add(pl, "pattern is only supported on string properties without enum")
+		} else if _, err := regexp.Compile(p.Pattern); err != nil {
+			add(pl, "pattern %q is not a Go regular expression, which the generated validation needs: %v", p.Pattern, err)
 		}
 	}
 }

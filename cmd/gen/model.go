@@ -24,6 +24,8 @@ import (
 // from oapi-codegen's output, so that no handwritten package restates it.
 type model struct {
 	RetryClasses []retryClass
+	GroupRules   []groupRule
+	UsesPatterns bool // a validator matches a pattern: the generated code imports regexp
 	Operations   []operation
 	PathTypes    []pathType
 	Validators   []validator
@@ -80,11 +82,11 @@ type pathField struct {
 // validator renders the validation of one request type: Validate (for params) and validate (the
 // rules, also called for nested request objects with the field path so far).
 type validator struct {
-	Type       string
-	Op         string // the spec's operationId the params belong to ("" for nested types)
-	TopLevel   bool   // the params of an operation: it gets a Validate method
-	Rules      []rule
-	ExactlyOne []exactlyOne
+	Type     string
+	Op       string // the spec's operationId the params belong to ("" for nested types)
+	TopLevel bool   // the params of an operation: it gets a Validate method
+	Rules    []rule
+	Groups   []group
 }
 
 type rule struct {
@@ -93,19 +95,47 @@ type rule struct {
 	Required         bool // string must be non-empty
 	PathSegment      bool // also reject "." and ".."
 	Min, Max         *int64
+	MinLen, MaxLen   *int64 // bounds on the number of characters of a string (MinLen only above 1)
+	Pattern          string // a Go regular expression the string must match
 	Enum             []string
 	EnumType         string
 	UTF8             string // how to check the text is valid UTF-8: string, ptrString, strings, any
 	Nested           string // how to validate a nested request object: value, ptr, slice
 }
 
-type exactlyOne struct {
-	Fields []exactlyOneField
+// group is one use of a group extension (spec.Groups) on a request object: the properties it
+// lists and how many of them may be set.
+type group struct {
+	groupRule
+	Fields []groupField
 	Names  string // the JSON names joined with ", "
 }
 
-type exactlyOneField struct {
+// groupRule is what the validation of a group extension reports, and when.
+type groupRule struct {
+	Ext       string // the extension, e.g. x-stytch-at-most-one
+	Rule      string // ValidationError.Rule: the extension's name without its prefix, in snake case (at_most_one)
+	Want      string // the same in words, for messages (at most one)
+	NoneOK    bool   // none of the properties may be set
+	SeveralOK bool   // more than one of them may be set
+}
+
+type groupField struct {
 	GoName, JSONName string
+}
+
+// groupRules derives, from the family the spec package defines, the rule name and wording of each
+// group extension.
+func groupRules() []groupRule {
+	var out []groupRule
+	for _, g := range spec.Groups() {
+		words := strings.TrimPrefix(g.Ext, "x-stytch-")
+		out = append(out, groupRule{
+			Ext: g.Ext, NoneOK: g.NoneOK, SeveralOK: g.SeveralOK,
+			Rule: strings.ReplaceAll(words, "-", "_"), Want: strings.ReplaceAll(words, "-", " "),
+		})
+	}
+	return out
 }
 
 // secretType renders AppendSecrets for one type.
@@ -252,7 +282,7 @@ func buildModel(doc, mutated *openapi3.T, code []byte, known map[string]knownTyp
 		return nil, fmt.Errorf("reading generated code: %w", err)
 	}
 	types := src.structs
-	m := &model{RetryClasses: retryClasses}
+	m := &model{RetryClasses: retryClasses, GroupRules: groupRules()}
 	for _, name := range slices.Sorted(mapKeys(known)) {
 		m.Known = append(m.Known, known[name])
 	}
@@ -366,6 +396,11 @@ func buildModel(doc, mutated *openapi3.T, code []byte, known map[string]knownTyp
 		}
 	}
 	sort.SliceStable(m.Validators, func(i, j int) bool { return m.Validators[i].Type < m.Validators[j].Type })
+	for _, v := range m.Validators {
+		for _, r := range v.Rules {
+			m.UsesPatterns = m.UsesPatterns || r.Pattern != ""
+		}
+	}
 
 	// Secrets declared on component schemas.
 	for _, name := range slices.Sorted(mapKeys(doc.Components.Schemas)) {
@@ -429,12 +464,27 @@ func bodyValidator(typeName, opID string, s *openapi3.Schema, types map[string]m
 			return v, fmt.Errorf("generated type %s has no field for %s", typeName, name)
 		}
 		r := rule{GoName: f.GoName, JSONName: name, Pointer: strings.HasPrefix(f.Type, "*")}
-		if p.MinLength == 1 { // lint allows it only on required strings
+		if p.MinLength >= 1 && slices.Contains(s.Required, name) {
 			if r.Pointer || f.Type != "string" {
 				return v, fmt.Errorf("%s.%s: a required string must generate a string field, got %s", typeName, name, f.Type)
 			}
 			r.Required = true
 		}
+		// Lengths and patterns: lint allows them on strings without enum only.
+		if p.MinLength > 1 || p.MaxLength != nil || p.Pattern != "" {
+			if strings.TrimPrefix(f.Type, "*") != "string" {
+				return v, fmt.Errorf("%s.%s: a string with a length or pattern rule must generate a string field, got %s", typeName, name, f.Type)
+			}
+		}
+		if p.MinLength > 1 {
+			n := int64(p.MinLength) //nolint:gosec // G115: a length from the spec
+			r.MinLen = &n
+		}
+		if p.MaxLength != nil {
+			n := int64(*p.MaxLength) //nolint:gosec // G115: a length from the spec
+			r.MaxLen = &n
+		}
+		r.Pattern = p.Pattern
 		if p.Min != nil {
 			n := int64(*p.Min)
 			r.Min = &n
@@ -472,24 +522,28 @@ func bodyValidator(typeName, opID string, s *openapi3.Schema, types map[string]m
 				r.Nested = "slice"
 			}
 		}
-		if r.Required || r.Min != nil || r.Max != nil || r.Enum != nil || r.UTF8 != "" || r.Nested != "" {
+		if r.Required || r.Min != nil || r.Max != nil || r.MinLen != nil || r.MaxLen != nil || r.Pattern != "" || r.Enum != nil || r.UTF8 != "" || r.Nested != "" {
 			v.Rules = append(v.Rules, r)
 		}
 	}
-	if raw, ok := s.Extensions[spec.ExtExactlyOne].([]any); ok {
-		var g exactlyOne
+	for _, gr := range groupRules() {
+		raw, ok := s.Extensions[gr.Ext].([]any)
+		if !ok {
+			continue
+		}
+		g := group{groupRule: gr}
 		var names []string
 		for _, n := range raw {
 			name := fmt.Sprint(n)
 			f, ok := fields[name]
 			if !ok || f.Type != "*string" {
-				return v, fmt.Errorf("%s: %s lists %q, which is not an optional string property", typeName, spec.ExtExactlyOne, name)
+				return v, fmt.Errorf("%s: %s lists %q, which is not an optional string property", typeName, gr.Ext, name)
 			}
-			g.Fields = append(g.Fields, exactlyOneField{GoName: f.GoName, JSONName: name})
+			g.Fields = append(g.Fields, groupField{GoName: f.GoName, JSONName: name})
 			names = append(names, name)
 		}
 		g.Names = strings.Join(names, ", ")
-		v.ExactlyOne = append(v.ExactlyOne, g)
+		v.Groups = append(v.Groups, g)
 	}
 	return v, nil
 }
