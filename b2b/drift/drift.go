@@ -45,6 +45,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/b2bauth/stytch-b2b-go/gen"
 	"github.com/b2bauth/stytch-b2b-go/internal/contract/route"
@@ -61,8 +63,11 @@ const (
 	// MissingField: a field the spec marks required is absent.
 	MissingField Kind = "missing_field"
 	// WrongType: a value is not of the type (or format) the spec gives, such as a string where a
-	// number is expected, null for a field that is not nullable, or a date that is not RFC 3339. The
-	// SDK fails to decode some of these.
+	// number is expected, null for a field that is not nullable, or a date-time the SDK cannot
+	// parse as RFC 3339. The SDK fails to decode some of these. A body that is not JSON the SDK
+	// can decode is reported with this kind too, at the body (Path ""): for a 2xx answer, that
+	// includes data after the JSON value and an object with a member name twice, both of which
+	// the SDK refuses with a *b2b.DecodeError.
 	WrongType Kind = "wrong_type"
 	// UnknownEnumValue: a string is not one of the values the spec lists (enum, or the
 	// x-stytch-known-values extension).
@@ -118,6 +123,14 @@ func (c *Collector) Reset() {
 // unchecked.
 const MaxBodyBytes = 8 << 20
 
+// MaxFindings is the most findings Check (and so the transport) gives for one answer. When an
+// answer has more, the check stops at the next one: in its place comes a single finding at the
+// body (Path "") saying that more findings were left out and the rest of the answer was not
+// checked. That finding has the kind of the first finding left out, so that it counts as breaking
+// or additive as that one would. A body of MaxBodyBytes could otherwise hold millions of
+// findings.
+const MaxFindings = 100
+
 // Transport is an http.RoundTripper that checks every answer to a request for one of the SDK's
 // operations against the spec, and calls its report function for each finding. It is safe for
 // concurrent use if its report function is.
@@ -140,7 +153,8 @@ func NewTransport(next http.RoundTripper, report func(Finding)) *Transport {
 }
 
 // RoundTrip sends req with the next transport. When the answer belongs to one of the SDK's
-// operations, is a 2xx (or an error answer with a JSON body) and is not compressed, its body is read
+// operations, is a 2xx (or an error answer with a JSON body) and is not encoded (no
+// Content-Encoding, or identity, or a body the HTTP client already decompressed), its body is read
 // and checked, and replaced by a reader of the same bytes (a read error is replayed after them), so
 // the client sees exactly what it would have seen without the detector.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -173,7 +187,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func worthChecking(resp *http.Response) bool {
-	if resp.Header.Get("Content-Encoding") != "" && !resp.Uncompressed {
+	if !resp.Uncompressed && encoded(resp.Header.Get("Content-Encoding")) {
 		return false
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
@@ -181,6 +195,13 @@ func worthChecking(resp *http.Response) bool {
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return ct == "application/json" || strings.HasSuffix(ct, "+json")
+}
+
+// encoded says whether a Content-Encoding value names an encoding of the body: none and
+// "identity" (in any case) mean the body is as sent.
+func encoded(contentEncoding string) bool {
+	ce := strings.TrimSpace(contentEncoding)
+	return ce != "" && !strings.EqualFold(ce, "identity")
 }
 
 type replay struct {
@@ -258,9 +279,17 @@ func operationFor(method, escapedPath string) (gen.Operation, bool) {
 var ErrUnknownOperation = errors.New("drift: unknown operation")
 
 // Check checks an answer body of the operation with the given operationId against the schema the
-// spec declares for status (the exact status, else its class such as 2XX, else default). It
-// returns the findings, which are nil for a body that matches. It fails only when the operation is
-// unknown or the spec declares no JSON schema for the status.
+// spec declares for status: the exact status, else its class such as 2XX; else, for a 2xx, the
+// 200 answer's schema (the SDK decodes every 2xx answer as the success type), and for any other
+// status the default response. It returns the findings, which are nil for a body that matches,
+// and at most MaxFindings+1 of them. It fails only when the operation is unknown or the spec
+// declares no JSON schema for the status.
+//
+// A 2xx body is first read as the SDK reads it, with the same JSON decoder and options: data after
+// the JSON value and a member name repeated in an object are refused there (invalid UTF-8 in a
+// string is not), and are reported as WrongType at the body. A date-time is parsed as the SDK
+// parses it, which is stricter than time.Parse with time.RFC3339 (two-digit hours, a period before
+// the fraction, offsets within range).
 func Check(operationID string, status int, body []byte) ([]Finding, error) {
 	t := operations()
 	i, ok := t.byID[operationID]
@@ -268,11 +297,16 @@ func Check(operationID string, status int, body []byte) ([]Finding, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownOperation, operationID)
 	}
 	found := &t.ops[i]
+	success := status >= 200 && status <= 299
 	rr := found.responses.Status(status)
 	if rr == nil {
 		rr = found.responses.Value(strconv.Itoa(status/100) + "XX")
 	}
-	if rr == nil {
+	switch {
+	case rr != nil:
+	case success:
+		rr = found.responses.Status(http.StatusOK)
+	default:
 		rr = found.responses.Default()
 	}
 	if rr == nil || rr.Value == nil || rr.Value.Content.Get("application/json") == nil || rr.Value.Content.Get("application/json").Schema == nil {
@@ -281,7 +315,13 @@ func Check(operationID string, status int, body []byte) ([]Finding, error) {
 	schema := rr.Value.Content.Get("application/json").Schema.Value
 	// Error answers carry an open set of error types: a value the spec does not list there is no
 	// drift (Stytch names hundreds), so known values are checked on success answers only.
-	c := &checker{op: operationID, openValues: status < 200 || status > 299}
+	c := &checker{op: operationID, openValues: !success}
+	if success {
+		if err := jsonv2.Unmarshal(body, new(skipped), sdkDecoding); err != nil {
+			c.add("", WrongType, fmt.Sprintf("the %d answer is not JSON the SDK can decode: %v", status, err))
+			return c.findings, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -296,15 +336,51 @@ func Check(operationID string, status int, body []byte) ([]Finding, error) {
 	return c.findings, nil
 }
 
+// sdkDecoding are the options the SDK decodes success bodies with (decodeOptions in b2b/json.go):
+// invalid UTF-8 in a string is taken, and everything else the decoder refuses by default (a
+// repeated member name, data after the value) is refused.
+var sdkDecoding = jsonv2.JoinOptions(
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// skipped reads one JSON value and keeps nothing of it: unmarshaling into it checks a body's
+// syntax exactly as the SDK's decoding does, without building a value.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return dec.SkipValue() }
+
+// parseDateTime parses s as the SDK's decoding parses a date-time into a time.Time.
+func parseDateTime(s string) error {
+	q, err := jsontext.AppendQuote(nil, s)
+	if err != nil {
+		return err
+	}
+	var t time.Time
+	return jsonv2.Unmarshal(q, &t, sdkDecoding)
+}
+
 // ---------------------------------------------------------------------------------- walking
 
 type checker struct {
 	op         string
 	openValues bool // do not report values outside the known ones
 	findings   []Finding
+	full       bool // MaxFindings was passed: the walk stops
 }
 
 func (c *checker) add(path string, k Kind, detail string) {
+	switch {
+	case c.full:
+		return
+	case len(c.findings) == MaxFindings:
+		c.full = true
+		p := path
+		if p == "" {
+			p = "(body)"
+		}
+		detail = fmt.Sprintf("more than %d findings: the rest of the answer was not checked (the first left out: %s: %s)", MaxFindings, p, detail)
+		path = ""
+	}
 	c.findings = append(c.findings, Finding{Operation: c.op, Path: path, Kind: k, Detail: detail})
 }
 
@@ -398,7 +474,7 @@ func jsonType(v any) string {
 }
 
 func (c *checker) walk(s *openapi3.Schema, val any, path string) {
-	if s == nil {
+	if s == nil || c.full {
 		return
 	}
 	v := viewOf(s)
@@ -417,6 +493,9 @@ func (c *checker) walk(s *openapi3.Schema, val any, path string) {
 			return
 		}
 		for _, name := range v.required {
+			if c.full {
+				return
+			}
 			if _, ok := obj[name]; !ok {
 				c.add(pointer(path, name), MissingField, "required by the spec, absent from the answer")
 			}
@@ -427,6 +506,9 @@ func (c *checker) walk(s *openapi3.Schema, val any, path string) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
+			if c.full {
+				return
+			}
 			if p, ok := v.props[k]; ok {
 				c.walk(p, obj[k], pointer(path, k))
 				continue
@@ -444,6 +526,9 @@ func (c *checker) walk(s *openapi3.Schema, val any, path string) {
 			return
 		}
 		for i, e := range arr {
+			if c.full {
+				return
+			}
 			c.walk(v.items, e, path+"/"+strconv.Itoa(i))
 		}
 	case openapi3.TypeString:
@@ -453,8 +538,8 @@ func (c *checker) walk(s *openapi3.Schema, val any, path string) {
 			return
 		}
 		if v.format == "date-time" {
-			if _, err := time.Parse(time.RFC3339, str); err != nil {
-				c.add(path, WrongType, fmt.Sprintf("%q is not an RFC 3339 date-time", str))
+			if err := parseDateTime(str); err != nil {
+				c.add(path, WrongType, fmt.Sprintf("%q is not an RFC 3339 date-time the SDK can parse", str))
 				return
 			}
 		}

@@ -101,7 +101,6 @@ import (
 	"time"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
-	"github.com/b2bauth/stytch-b2b-go/b2b/drift"
 )
 
 // version is the version of the probe: the SDK's, whose spec it checks against.
@@ -187,11 +186,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fail("-timeout and -run-timeout must be positive")
 	}
 
-	var col drift.Collector
-	ids := &requestLog{}
+	found, ids := &driftLog{}, &requestLog{}
 	clientOpts := []b2b.Option{
 		// The SDK's own tuned transport, then the detector, then the request ID log.
-		b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper { return drift.NewTransport(next, col.Report) }),
+		b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper { found.next = next; return found }),
 		b2b.WithTransportWrapper(func(next http.RoundTripper) http.RoundTripper { ids.next = next; return ids }),
 		b2b.WithTimeout(o.timeout),
 		b2b.WithUserAgent("stytch-drift/" + version),
@@ -206,7 +204,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ctx, cancel := context.WithTimeout(ctx, o.runTimeout)
 	defer cancel()
-	outcomes, runErr := probe(ctx, client, o.projectID, &col, ids, checks, rep.outcome)
+	outcomes, runErr := probe(ctx, client, o.projectID, found, ids, checks, rep.outcome)
 	s := verdict(outcomes, runErr, o.failOnAdditive)
 	s.BaseURL, s.Checks = client.BaseURL(), len(checks)
 	rep.summary(s)

@@ -120,6 +120,19 @@ type scenario struct {
 
 const unknownProperty = "drift_probe_new_property"
 
+// gatewayBody is the JSON a gateway or load balancer in front of Stytch answers with: not Stytch's
+// error envelope, so the drift detector has findings against the Error schema.
+var gatewayBody = []byte(`{"message":"Service Unavailable"}`)
+
+// gatewayStatus is a status at which the SDK retries the check's operation: a 5xx for a
+// repeatable class, else a 429 (every class retries a rate limit).
+func gatewayStatus(ch check) int {
+	if ch.op.Retry.Repeatable() {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusTooManyRequests
+}
+
 // requiredOfSuccess lists the required top-level properties of a success check's answer other
 // than the envelope (request_id, status_code), which every answer has.
 func requiredOfSuccess(ch check) []string {
@@ -485,6 +498,24 @@ func TestCouldNotRun(t *testing.T) {
 			},
 		},
 		{
+			// A gateway's JSON that is not Stytch's error, on every attempt: the probe reaches no
+			// verdict, and the body's differences from the Error schema are no drift.
+			name: "gateway failing", env: credentials(), reason: "is not answering normally",
+			script: func(srv *b2btest.Server) {
+				for _, ch := range probeChecks() {
+					srv.On(ch.op).Times(10).RespondJSON(http.StatusServiceUnavailable, gatewayBody)
+				}
+			},
+		},
+		{
+			name: "gateway rate limiting", env: credentials(), reason: "429",
+			script: func(srv *b2btest.Server) {
+				for _, ch := range probeChecks() {
+					srv.On(ch.op).Times(10).RespondJSON(http.StatusTooManyRequests, gatewayBody)
+				}
+			},
+		},
+		{
 			name: "rate limited", env: credentials(), reason: "429",
 			script: func(srv *b2btest.Server) {
 				for _, ch := range probeChecks() {
@@ -546,6 +577,40 @@ func TestCouldNotRun(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRetriedAnswersAreNotJudged: each call first gets a gateway's answer the SDK retries (JSON,
+// but not Stytch's error), then the documented one. The probe judges the answer the SDK ended
+// with: the run is clean, though the detector had findings on every answer retried past.
+func TestRetriedAnswersAreNotJudged(t *testing.T) {
+	t.Parallel()
+	srv := b2btest.NewServer(t)
+	answers := map[string]func(b2btest.Script){}
+	for _, ch := range probeChecks() {
+		status := gatewayStatus(ch)
+		findings, err := drift.Check(ch.op.ID, status, gatewayBody)
+		require.NoError(t, err)
+		require.NotEmpty(t, findings, "%s: the gateway's %d answer has drift findings of its own", ch.name, status)
+		answers[ch.name] = func(sc b2btest.Script) {
+			sc.RespondJSON(status, gatewayBody)
+			if ch.errorType != "" {
+				sc.Fail(ch.status, ch.errorType)
+			} else {
+				sc.RespondJSON(ch.status, successBody(t, ch))
+			}
+		}
+	}
+	scriptSandbox(t, srv, answers)
+	r := runProbe(t, credentials(), "-base-url", srv.URL, "-format", "json")
+	assert.Equal(t, exitClean, r.code)
+	require.Len(t, r.lines(), 1, "no finding, only the summary")
+	var s map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.last()), &s))
+	assert.Equal(t, resultClean, s["result"])
+	assert.EqualValues(t, len(probeChecks()), s["calls"])
+	for _, ch := range probeChecks() {
+		assert.Zero(t, srv.Pending(ch.op), "every call was retried to its documented answer: %s", ch.op.ID)
 	}
 }
 

@@ -119,17 +119,47 @@ func (l *requestLog) take() string {
 	return id
 }
 
+// driftLog is a transport that checks each answer with package drift and keeps the findings of
+// the last attempt only. The SDK may retry a call (a safe call after a 5xx, any call after a
+// 429): what the probe judges is the answer the SDK ended with, so the findings of an answer it
+// retried past are dropped, and an attempt that got no answer leaves none.
+type driftLog struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	last []drift.Finding
+}
+
+func (l *driftLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	var found []drift.Finding // reported synchronously, before RoundTrip returns
+	resp, err := drift.NewTransport(l.next, func(f drift.Finding) { found = append(found, f) }).RoundTrip(req)
+	l.mu.Lock()
+	l.last = found
+	l.mu.Unlock()
+	return resp, err
+}
+
+// take returns the findings of the last answer and forgets them.
+func (l *driftLog) take() []drift.Finding {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	found := l.last
+	l.last = nil
+	return found
+}
+
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// probe runs the checks with the client of the project, whose transport reports drift findings to col and
-// request IDs to ids. It returns the outcome of each check made, in order, and a *notRun error
-// when it had to stop. emit is called with each outcome as soon as it is known.
-func probe(ctx context.Context, c *b2b.Client, projectID string, col *drift.Collector, ids *requestLog, checks []check, emit func(outcome)) ([]outcome, error) {
+// probe runs the checks with the client of the project, whose transport keeps the drift findings
+// of the last answer in found and its request ID in ids. It returns the outcome of each check
+// made, in order, and a *notRun error when it had to stop. emit is called with each outcome as
+// soon as it is known. An answer judged to say nothing about drift (a 429 or 5xx, refused
+// credentials) stops the run without drift findings: its body is not one the spec describes.
+func probe(ctx context.Context, c *b2b.Client, projectID string, found *driftLog, ids *requestLog, checks []check, emit func(outcome)) ([]outcome, error) {
 	var out []outcome
 	for _, ch := range checks {
-		col.Reset()
+		found.take()
 		ids.take()
 		var info b2b.ResponseInfo
 		err := ch.call(ctx, c, projectID, b2b.WithResponseInfo(&info))
@@ -139,7 +169,11 @@ func probe(ctx context.Context, c *b2b.Client, projectID string, col *drift.Coll
 		}
 		stop := o.judge(err, c.BaseURL())
 		o.stopped = stop != nil
-		for _, f := range col.Findings() {
+		findings := found.take()
+		if stop != nil {
+			findings = nil
+		}
+		for _, f := range findings {
 			o.add(f.Path, string(f.Kind), f.Detail)
 		}
 		out = append(out, o)
