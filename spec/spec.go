@@ -7,20 +7,46 @@
 // spells them.
 package spec
 
-import _ "embed"
+import (
+	"embed"
+	"errors"
+)
+
+// files holds stytch-b2b.yaml and, when it exists, stytch-b2b.gen.json. One pattern matches both,
+// so that the package (and cmd/gen, which imports it for the extension names) still builds in a
+// checkout where the generated JSON was deleted, and make generate can write it again.
+//
+//go:embed stytch-b2b.*
+var files embed.FS
 
 // YAML is the content of stytch-b2b.yaml.
-//
-//go:embed stytch-b2b.yaml
-var YAML []byte
+var YAML = mustRead("stytch-b2b.yaml")
 
 // JSON is the same description as JSON, written by cmd/gen from stytch-b2b.yaml with the
 // conversion kin-openapi applies to YAML when it loads it (make generate; make drift checks it is
-// current). The packages that load the spec at run time load this: kin-openapi decodes it
-// directly, skipping the YAML parse and conversion, a third of a first load's time.
-//
-//go:embed stytch-b2b.gen.json
-var JSON []byte
+// current). The packages that load the spec at run time load this (see JSONDocument): kin-openapi
+// decodes it directly, skipping the YAML parse and conversion, a third of a first load's time. It
+// is nil when stytch-b2b.gen.json is missing.
+var JSON, _ = files.ReadFile("stytch-b2b.gen.json")
+
+// ErrNoJSON says stytch-b2b.gen.json was missing when the package was built.
+var ErrNoJSON = errors.New("spec: spec/stytch-b2b.gen.json is missing: run make generate (go run ./cmd/gen) to write it")
+
+// JSONDocument returns JSON, or ErrNoJSON when the file was missing.
+func JSONDocument() ([]byte, error) {
+	if len(JSON) == 0 {
+		return nil, ErrNoJSON
+	}
+	return JSON, nil
+}
+
+func mustRead(name string) []byte {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic("spec: " + err.Error())
+	}
+	return b
+}
 
 // The project's OpenAPI extensions.
 const (

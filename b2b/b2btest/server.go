@@ -124,6 +124,10 @@ func WithClock(now func() time.Time) Option {
 // member-session headers must carry a live session the fake issued. Organizations and members
 // come from WithOrganization, WithMember, Token, and from the calls that create them in the API
 // (login or signup and invite create members in a known organization).
+//
+// Strict applies to the operations with behavior (listed in the package documentation). Any
+// other operation of the spec is answered with a valid example whatever its request names, in
+// both modes.
 func Strict() Option {
 	return func(c *config) { c.strict = true }
 }

@@ -231,7 +231,11 @@ type operationTable struct {
 var loadOperations = sync.OnceValues(func() (*operationTable, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = false
-	doc, err := l.LoadFromData(spec.JSON)
+	data, err := spec.JSONDocument()
+	if err != nil {
+		return nil, fmt.Errorf("drift: %w", err)
+	}
+	doc, err := l.LoadFromData(data)
 	if err != nil {
 		return nil, fmt.Errorf("drift: loading the spec: %w", err)
 	}

@@ -47,7 +47,11 @@ type Validator struct {
 func Load() (*openapi3.T, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = false
-	doc, err := l.LoadFromData(spec.JSON)
+	data, err := spec.JSONDocument()
+	if err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
+	}
+	doc, err := l.LoadFromData(data)
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading spec: %w", err)
 	}

@@ -129,6 +129,25 @@ func TestGoGenerateLeavesTheTreeUnchanged(t *testing.T) {
 	assert.Empty(t, changed, "go generate ./... changed files: regenerate and commit them (make generate)")
 }
 
+// TestGenerateRecreatesTheSpecJSON: with spec/stytch-b2b.gen.json deleted, the generator still
+// builds (package spec, which it imports for the extension names, embeds the file when it exists)
+// and writes the file again, identical.
+func TestGenerateRecreatesTheSpecJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command on a copy of the module")
+	}
+	t.Parallel()
+	dir := copyModule(t)
+	file := filepath.Join(dir, "spec", "stytch-b2b.gen.json")
+	want, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(file))
+	goCmd(t, dir, "run", "./cmd/gen")
+	got, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+}
+
 // insertAfter inserts text after the first line of spec that equals after, searching from the
 // first line equal to from. It fails when either line is missing.
 func insertAfter(t *testing.T, spec, from, after, text string) string {
