@@ -42,7 +42,7 @@ func switchingServer(t *testing.T) (baseURL string, hungUp <-chan bool) {
 		_ = conn.SetReadDeadline(time.Now().Add(4 * time.Second))
 		_, err := conn.Read(make([]byte, 1))
 		var ne net.Error
-		closed <- !(errors.As(err, &ne) && ne.Timeout())
+		closed <- !errors.As(err, &ne) || !ne.Timeout()
 	})
 	return url, closed
 }

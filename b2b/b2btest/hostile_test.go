@@ -45,7 +45,7 @@ func rawRequest(t *testing.T, srv *b2btest.Server, method, path, body string) (i
 func TestBrokenBodyGetsNoAnswer(t *testing.T) {
 	t.Parallel()
 	srv := b2btest.NewServer(t)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	defer func() { _ = conn.Close() }()
 	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: fake\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
