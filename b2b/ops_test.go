@@ -109,7 +109,7 @@ func TestResponseDecoding(t *testing.T) {
 			require.NotNil(t, resp)
 			rv := reflect.ValueOf(resp)
 			require.Equal(t, reflect.Pointer, rv.Kind())
-			require.Equal(t, testkit.MethodOf(c.Op).Response, rv.Type())
+			require.Equal(t, testkit.MethodFor(t, c.Op).Response, rv.Type())
 			require.Equal(t, reflect.TypeOf(c.Op.NewResponse()), rv.Type(), "the method returns the operation's answer type")
 
 			// Every field of the fixture landed in the typed response, with its value: re-encoding
@@ -378,7 +378,7 @@ func TestHeaderParameters(t *testing.T) {
 		}{
 			{name: "none"},
 			{name: "zero option", opts: []b2b.CallOption{{}}},
-			{name: "all", opts: testkit.HeaderOptions(c.Header), want: func() map[string][]string {
+			{name: "all", opts: testkit.HeaderOptionsFor(t, c.Header), want: func() map[string][]string {
 				m := map[string][]string{}
 				for n, v := range c.Header {
 					m[n] = []string{v}

@@ -131,19 +131,35 @@ func TestBrokenSpecs(t *testing.T) {
 		at string
 	}{
 		{
+			// kin-openapi's message names both operations: the problem is at the first one's line
+			// and names the other's.
 			name:  "duplicate operationId",
+			at:    "  /v1/b2b/recovery_codes/recover:\n    post:",
 			edits: []edit{{"operationId: recoveryCodesRotate", "operationId: recoveryCodesRecover"}},
-			want:  `operations "POST /v1/b2b/recovery_codes/recover" and "POST /v1/b2b/recovery_codes/rotate" have the same operation id "recoveryCodesRecover"`,
-			place: `: invalid OpenAPI: `,
+			want: `operations "POST /v1/b2b/recovery_codes/recover" and "POST /v1/b2b/recovery_codes/rotate" have the same operation id "recoveryCodesRecover": ` +
+				`operationIds must be unique (the facade's method and types are named after them): rename one (also at `,
+			place: `:\d+ paths\./v1/b2b/recovery_codes/recover\.post: invalid OpenAPI: .*\(also at \S+:\d+ paths\./v1/b2b/recovery_codes/rotate\.post\)$`,
 		},
 		{
 			name: "undeclared path parameter",
+			at:   "  /v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id}:\n    get:",
 			edits: []edit{{
 				"/v1/b2b/recovery_codes/{organization_id}/{member_id}:",
 				"/v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id}:",
 			}},
-			want:  "operation GET /v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id} must define exactly all path parameters (missing: [code_id])",
-			place: `: invalid OpenAPI: `,
+			want: "operation GET /v1/b2b/recovery_codes/{organization_id}/{member_id}/{code_id} must define exactly all path parameters (missing: [code_id]): " +
+				"declare code_id under the operation's (or the path's) parameters with in: path, required: true and schema {type: string, minLength: 1}",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/\{organization_id\}/\{member_id\}/\{code_id\}\.get: invalid OpenAPI: `,
+		},
+		{
+			name: "path parameter missing from the path",
+			at:   "  /v1/b2b/recovery_codes/{organization_id}:\n    get:",
+			edits: []edit{{
+				"/v1/b2b/recovery_codes/{organization_id}/{member_id}:",
+				"/v1/b2b/recovery_codes/{organization_id}:",
+			}},
+			want:  "(missing: [member_id]): member_id is declared as a path parameter but is not in the path: add {member_id} to the path or remove the parameter",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/\{organization_id\}\.get: invalid OpenAPI: `,
 		},
 		{
 			name: "bad $ref",
@@ -221,6 +237,70 @@ func TestBrokenSpecs(t *testing.T) {
 			}},
 			want:  "x-stytch-secret marks a property that is not a string or an array of strings",
 			place: `:\d+ components\.schemas\.RecoveryCodesRecoverResponse\.properties\.recovery_codes_remaining`,
+		},
+		{
+			name: "credential without x-stytch-secret",
+			at:   "        recovery_code:",
+			edits: []edit{{
+				"          x-stytch-secret: true\n          description: One unused recovery code of the Member; it is consumed by this call.\n",
+				"          description: One unused recovery code of the Member; it is consumed by this call.\n",
+			}},
+			want:  `property "recovery_code" is named like a credential: mark it x-stytch-secret: true (it is then redacted when printed or logged and scrubbed from errors), or x-stytch-secret: false if it is not one`,
+			place: `:\d+ components\.schemas\.RecoveryCodesRecoverRequest\.properties\.recovery_code`,
+		},
+		{
+			name: "misspelt x-stytch-secret",
+			at:   "          x-stytch-secrets: true",
+			edits: []edit{{
+				"          x-stytch-secret: true\n          description: One unused recovery code of the Member; it is consumed by this call.\n",
+				"          x-stytch-secrets: true\n          description: One unused recovery code of the Member; it is consumed by this call.\n",
+			}},
+			want:  "unknown extension x-stytch-secrets: did you mean x-stytch-secret?",
+			place: `:\d+ components\.schemas\.RecoveryCodesRecoverRequest\.properties\.recovery_code\.x-stytch-secrets`,
+		},
+		{
+			name:  "enum in a response schema",
+			at:    "        error_type:",
+			edits: []edit{{"          x-stytch-type-name: ErrorType\n          x-stytch-known-values:\n", "          x-stytch-type-name: ErrorType\n          enum:\n"}},
+			want:  "enum in a schema a response reaches: use x-stytch-known-values with the same values instead",
+			place: `:\d+ components\.schemas\.Error\.properties\.error_type`,
+		},
+		{
+			name:  "operation without a summary",
+			at:    "  /v1/b2b/recovery_codes/rotate:\n    post:",
+			edits: []edit{{"      summary: Replace a Member's recovery codes\n", ""}},
+			want:  "operation has no summary: add one line saying what it does (README.md's table of operations and the generated docs show it)",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/rotate\.post`,
+		},
+		{
+			name: "operation without a docs link",
+			at:   "  /v1/b2b/recovery_codes/rotate:\n    post:",
+			edits: []edit{{
+				"      externalDocs:\n        description: Stytch API reference\n        url: https://stytch.com/docs/b2b/api/recovery-codes-rotate\n",
+				"",
+			}},
+			want:  "operation has no externalDocs: add externalDocs.url, its page of Stytch's API reference",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/rotate\.post`,
+		},
+		{
+			name: "schema property without a description",
+			at:   "        recovery_code:",
+			edits: []edit{{
+				"          description: One unused recovery code of the Member; it is consumed by this call.\n",
+				"",
+			}},
+			want:  `property "recovery_code" has no description: add one (it becomes the doc comment of the generated Go field)`,
+			place: `:\d+ components\.schemas\.RecoveryCodesRecoverRequest\.properties\.recovery_code`,
+		},
+		{
+			name: "path parameters and a body",
+			at:   "  /v1/b2b/recovery_codes/rotate/{member_id}:\n    parameters:\n      - name: member_id\n        in: path\n        required: true\n        description: ID of the Member.\n        schema:\n          type: string\n          minLength: 1\n    post:",
+			edits: []edit{{
+				"  /v1/b2b/recovery_codes/rotate:\n    post:",
+				"  /v1/b2b/recovery_codes/rotate/{member_id}:\n    parameters:\n      - name: member_id\n        in: path\n        required: true\n        description: ID of the Member.\n        schema:\n          type: string\n          minLength: 1\n    post:",
+			}},
+			want:  "an operation with both path parameters and a body is not supported by the facade",
+			place: `:\d+ paths\./v1/b2b/recovery_codes/rotate/\{member_id\}\.post`,
 		},
 		{
 			name: "request property with an unsupported constraint",
@@ -330,12 +410,12 @@ func TestLintRules(t *testing.T) {
 		// A success answer that does not require request_id and status_code.
 		edit{"      description: Answer once the discovery email is on its way; it carries only the request ID and status.\n      required: [request_id, status_code]\n",
 			"      description: Answer once the discovery email is on its way; it carries only the request ID and status.\n"},
-		// x-stytch-secret: false on a property and on a header parameter; an exactly-one group of
-		// one name.
+		// x-stytch-secret neither true nor false on a property and on a header parameter; an
+		// exactly-one group of one name.
 		edit{"      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: true\n",
-			"      x-stytch-exactly-one: [impersonation_token]\n      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: false\n"},
+			"      x-stytch-exactly-one: [impersonation_token]\n      required: [impersonation_token]\n      properties:\n        impersonation_token:\n          type: string\n          minLength: 1\n          x-stytch-secret: 'yes'\n"},
 		edit{inviteHeader + "\n          in: header\n          required: false\n          x-stytch-secret: true\n",
-			inviteHeader + "\n          in: header\n          required: false\n          x-stytch-secret: false\n"},
+			inviteHeader + "\n          in: header\n          required: false\n          x-stytch-secret: 'yes'\n"},
 		// minLength 1 on an optional string, a maxLength below the minLength, a required string
 		// without minLength, a one-element allOf, groups naming what they must not (an
 		// exactly-one group naming a missing, a required and an integer property, an at-most-one
@@ -347,17 +427,17 @@ func TestLintRules(t *testing.T) {
 			"      x-stytch-at-most-one: [optional_hint]\n" +
 			"      x-stytch-at-least-one: [optional_hint, bare_code_twin, optional_hint, count]\n" +
 			"      required: [organization_id, member_id, wide_code, bare_code]\n      properties:\n" +
-			"        optional_hint:\n          type: string\n          minLength: 1\n" +
-			"        wide_code:\n          type: string\n          minLength: 2\n          maxLength: 1\n" +
-			"        bare_code:\n          type: string\n" +
-			"        bare_code_twin:\n          type: string\n" +
-			"        wrapped:\n          nullable: true\n          allOf:\n            - $ref: '#/components/schemas/Error'\n" +
-			"        count:\n          type: integer\n" +
+			"        optional_hint:\n          type: string\n          description: d\n          minLength: 1\n" +
+			"        wide_code:\n          type: string\n          description: d\n          minLength: 2\n          maxLength: 1\n" +
+			"        bare_code:\n          type: string\n          description: d\n" +
+			"        bare_code_twin:\n          type: string\n          description: d\n" +
+			"        wrapped:\n          nullable: true\n          description: d\n          allOf:\n            - $ref: '#/components/schemas/Error'\n" +
+			"        count:\n          type: integer\n          description: d\n" +
 			"        address:\n          $ref: '#/components/schemas/RotateAddress'\n" +
-			"        contacts:\n          type: array\n          items:\n            $ref: '#/components/schemas/RotateContact'\n"},
+			"        contacts:\n          type: array\n          description: d\n          items:\n            $ref: '#/components/schemas/RotateContact'\n"},
 		edit{"    # ------------------------------------------------------------------ errors\n",
-			"    RotateAddress:\n      type: object\n      properties:\n        street:\n          type: integer\n          pattern: '^x'\n\n" +
-				"    RotateContact:\n      type: object\n      required: [contact_name]\n      properties:\n        contact_name:\n          type: string\n\n" +
+			"    RotateAddress:\n      type: object\n      description: d\n      properties:\n        street:\n          type: integer\n          description: d\n          pattern: '^x'\n\n" +
+				"    RotateContact:\n      type: object\n      description: d\n      required: [contact_name]\n      properties:\n        contact_name:\n          type: string\n          description: d\n\n" +
 				"    # ------------------------------------------------------------------ errors\n"},
 	)
 	out, untouched := sentinelDir(t)
@@ -375,8 +455,8 @@ func TestLintRules(t *testing.T) {
 			at("        - name: organization_id") + `paths\./v1/b2b/recovery_codes/\{organization_id\}/\{member_id\}\.get\.parameters\.organization_id`},
 		{"success response must list request_id as required", at("  /v1/b2b/magic_links/email/discovery/send:\n    post:") + `paths\./v1/b2b/magic_links/email/discovery/send\.post\.responses\.200`},
 		{"success response must list status_code as required", at("  /v1/b2b/magic_links/email/discovery/send:\n    post:") + `paths\./v1/b2b/magic_links/email/discovery/send\.post\.responses\.200`},
-		{"x-stytch-secret must be true when present", at("        impersonation_token:") + `components\.schemas\.ImpersonationAuthenticateRequest\.properties\.impersonation_token`},
-		{"x-stytch-secret must be true when present", at(inviteHeader) + `paths\./v1/b2b/magic_links/email/invite\.post\.parameters\.X-Stytch-Member-Session`},
+		{"x-stytch-secret is yes, want true (a credential) or false (named like one, but not one)", at("        impersonation_token:") + `components\.schemas\.ImpersonationAuthenticateRequest\.properties\.impersonation_token`},
+		{"x-stytch-secret is yes, want true (a credential) or false (named like one, but not one)", at(inviteHeader) + `paths\./v1/b2b/magic_links/email/invite\.post\.parameters\.X-Stytch-Member-Session`},
 		{"x-stytch-exactly-one must list at least two property names", at("    ImpersonationAuthenticateRequest:") + `components\.schemas\.ImpersonationAuthenticateRequest\.x-stytch-exactly-one`},
 		{"minLength 1 is only supported on required string properties", at("        optional_hint:") + rotateAt + `\.properties\.optional_hint`},
 		{"maxLength 1 is below minLength 2: no value fits", at("        wide_code:") + rotateAt + `\.properties\.wide_code`},

@@ -103,20 +103,26 @@ func loadProblems(path string, data []byte, err error) []Problem {
 	return []Problem{{Place: path, Message: msg}}
 }
 
-// validateSpec runs kin-openapi's validation (all errors at once) and the project lint rules.
+// validateSpec runs kin-openapi's validation (all errors at once) and the project lint rules, on
+// the document loaded from path and on its text (for the names of extensions).
 func validateSpec(ctx context.Context, path string, doc *openapi3.T) error {
 	var probs []Problem
 	if err := doc.Validate(ctx, openapi3.EnableMultiError()); err != nil {
 		var me openapi3.MultiError
 		if errors.As(err, &me) {
 			for _, e := range flattenMulti(me) {
-				probs = append(probs, Problem{Place: path, Message: "invalid OpenAPI: " + e.Error()})
+				probs = append(probs, validationProblem(path, doc, e))
 			}
 		} else {
-			probs = append(probs, Problem{Place: path, Message: "invalid OpenAPI: " + err.Error()})
+			probs = append(probs, validationProblem(path, doc, err))
 		}
 	}
 	probs = append(probs, lint(path, doc)...)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the spec the user named with -spec
+	if err != nil {
+		return err
+	}
+	probs = append(probs, lintExtensionNames(path, data)...)
 	if len(probs) > 0 {
 		return &ProblemsError{Problems: probs}
 	}
@@ -149,14 +155,22 @@ func place(path string, o *openapi3.Origin, where string) string {
 var supportedRequestKeywords = []string{"type", "format", "description", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "items", "additionalProperties", "nullable", extSecret}
 
 // lint applies the project rules that OpenAPI itself does not:
-//   - every operation has an operationId, exactly one declared tag and a valid x-stytch-retry;
+//   - every operation has an operationId, exactly one declared tag, a valid x-stytch-retry, a
+//     summary, a description and its page of Stytch's API reference (externalDocs);
+//   - every operation has a shape the b2b facade can call (lintFacadeShape);
 //   - every 2xx response is JSON with required request_id and status_code properties;
 //   - every path parameter is a required string;
+//   - every parameter and every component schema has a description, and so has every property
+//     an operation reaches that is not a bare $ref;
 //   - every component schema is referenced from an operation;
-//   - x-stytch-secret marks only strings or arrays of strings;
+//   - x-stytch-secret is true or false, and true marks only strings or arrays of strings;
+//   - a string property or parameter named like a credential carries x-stytch-secret;
+//   - no schema a response reaches uses enum (x-stytch-known-values instead);
 //   - request body properties use only constraints the generated validation enforces;
 //   - a group extension (exactly, at most or at least one of a list) names two or more distinct
 //     optional string properties of its schema.
+//
+// The names of extensions are checked on the spec's text (lintExtensionNames).
 func lint(path string, doc *openapi3.T) []Problem {
 	var probs []Problem
 	add := func(pl, format string, args ...any) {
@@ -202,6 +216,8 @@ func lint(path string, doc *openapi3.T) []Problem {
 				case !ok || !validRetry[rc]:
 					add(pl, "%s is %v, want one of %s", extRetry, op.Extensions[extRetry], strings.Join(retryNames, ", "))
 				}
+				lintOperationDocs(pl, op, add)
+				lintFacadeShape(pl, item, op, add)
 				lintParams(path, where, item.Parameters, op.Parameters, add)
 				lintSuccess(path, where, op, add)
 				if op.RequestBody != nil && op.RequestBody.Value != nil {
@@ -240,11 +256,15 @@ func lint(path string, doc *openapi3.T) []Problem {
 			if !referenced[name] {
 				add(place(path, originOf(s), where), "schema is not referenced by any operation")
 			}
+			if s.Value != nil && strings.TrimSpace(s.Value.Description) == "" {
+				add(place(path, originOf(s), where), "schema has no description: add one (it becomes the doc comment of the generated Go type)")
+			}
 			if s.Value != nil {
 				lintSecrets(path, where, s.Value, add)
 			}
 		}
 	}
+	lintReachedSchemas(path, doc, add)
 	return probs
 }
 
@@ -270,10 +290,16 @@ func lintParams(path, where string, shared, own openapi3.Parameters, add func(st
 				add(pl, "path parameter %q must be a string", p.Name)
 			}
 		}
+		if strings.TrimSpace(p.Description) == "" {
+			add(pl, "parameter %q has no description: add one (it becomes the doc comment of its Go field or per-call option)", p.Name)
+		}
 		if v, ok := p.Extensions[extSecret]; ok {
-			if b, isBool := v.(bool); !isBool || !b {
-				add(pl, "%s must be true when present", extSecret)
+			if _, isBool := v.(bool); !isBool {
+				add(pl, "%s is %v, want true (a credential) or false (named like one, but not one)", extSecret, v)
 			}
+		}
+		if p.Schema != nil && p.Schema.Value != nil && markableAsSecret(p.Schema.Value) {
+			lintCredentialName(pl, string(p.In)+" parameter", p.Name, p.Extensions, add)
 		}
 	}
 }
@@ -461,7 +487,9 @@ func lintSecrets(path, where string, s *openapi3.Schema, add func(string, string
 		}
 		pl := place(path, pr.Value.Origin, where+".properties."+name)
 		if b, isBool := v.(bool); !isBool || !b {
-			add(pl, "%s must be true when present", extSecret)
+			if !isBool {
+				add(pl, "%s is %v, want true (a credential) or false (named like one, but not one)", extSecret, v)
+			}
 			continue
 		}
 		t := pr.Value

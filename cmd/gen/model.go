@@ -276,6 +276,9 @@ func setExt(s *openapi3.Schema, key string, v any) {
 	s.Extensions[key] = v
 }
 
+// buildModel derives the model from the spec and oapi-codegen's output. It relies on the operation
+// shapes lintFacadeShape (lintrules.go) enforces, which Generate checks first and reports with
+// their lines; the errors below about those shapes are for a document that skipped the lint.
 func buildModel(doc, mutated *openapi3.T, code []byte, known map[string]knownType) (*model, error) {
 	src, err := indexCode(code)
 	if err != nil {

@@ -5,8 +5,10 @@
 //   - Dispatch: Methods finds every operation method of *b2b.Client and its sub-clients by
 //     reflection (a method whose second parameter is an operation's params type), keyed by the
 //     operation's ID, so a facade method added for a new operation is found without a list to
-//     edit. Invoke, Call and Do call one; HeaderOptions turns a fixture's header parameters into
-//     the per-call options that send them.
+//     edit. Invoke, Call and Do call one; HeaderOptionsFor turns a fixture's header parameters
+//     into the per-call options that send them. An operation without a facade method (the usual
+//     state right after adding one to the spec) fails the test that asked for it, through its t or
+//     the error Invoke, Call and Do return, and not the whole test binary.
 //   - Validation: NewClient returns a client whose requests and success answers are checked
 //     against the spec by contract.MustShared(), the one host-agnostic validator (matched on the
 //     path under the client's base URL, never on the host). NewFaultClient checks requests only,
@@ -37,6 +39,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/b2bauth/stytch-b2b-go/b2b"
 	"github.com/b2bauth/stytch-b2b-go/gen"
@@ -115,46 +118,84 @@ func Methods() (map[string]Method, error) {
 	return maps.Clone(m), nil
 }
 
-// MethodOf returns the facade method of op. It panics, naming what to add, when the facade has
-// none.
-func MethodOf(op gen.Operation) Method {
+// NoMethodError says that no method of the facade sends an operation.
+type NoMethodError struct {
+	// Op is the operation without a method.
+	Op gen.Operation
+}
+
+func (e *NoMethodError) Error() string {
+	return fmt.Sprintf("testkit: no method of *b2b.Client or of its sub-clients takes %T: add the facade method of %s (%s %s)",
+		e.Op.NewParams(), e.Op.ID, e.Op.Method, e.Op.Path)
+}
+
+// FindMethod returns the facade method of op, or a *NoMethodError naming what to add when the
+// facade has none.
+func FindMethod(op gen.Operation) (Method, error) {
 	m, err := methods()
 	if err != nil {
-		panic(err)
+		return Method{}, err
 	}
 	meth, ok := m[op.ID]
 	if !ok {
-		panic(fmt.Sprintf("testkit: no method of *b2b.Client or of its sub-clients takes %T: add the facade method of %s (%s %s)",
-			op.NewParams(), op.ID, op.Method, op.Path))
+		return Method{}, &NoMethodError{Op: op}
 	}
-	return meth
+	return meth, nil
+}
+
+// MethodFor returns the facade method of op, and fails the test through t, naming what to add,
+// when the facade has none.
+func MethodFor(t testing.TB, op gen.Operation) Method {
+	t.Helper()
+	m, err := FindMethod(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// MethodOf is FindMethod for code without a testing.TB: it panics with FindMethod's error, which
+// aborts the whole test binary. Tests call MethodFor.
+func MethodOf(op gen.Operation) Method {
+	m, err := FindMethod(op)
+	if err != nil {
+		panic(err.Error())
+	}
+	return m
 }
 
 // bind returns the method of c, following the sub-client fields.
-func (m Method) bind(c *b2b.Client) reflect.Value {
+func (m Method) bind(c *b2b.Client) (reflect.Value, error) {
 	v := reflect.ValueOf(c)
 	for _, i := range m.fields {
 		v = v.Elem().Field(i)
 		if v.IsNil() {
-			panic(fmt.Sprintf("testkit: the client's sub-client on the way to %s is nil", m.Name))
+			return reflect.Value{}, fmt.Errorf("testkit: the client's sub-client on the way to %s is nil", m.Name)
 		}
 	}
-	return v.Method(m.index)
+	return v.Method(m.index), nil
 }
 
 // Invoke calls the facade method of op on c. params must be of the method's params type, or nil,
 // which is passed as a nil pointer of that type, as a caller passing nil would. The response is
 // the method's typed pointer (such as *gen.RecoveryCodesGetResponse), or nil when the method
-// returned a nil pointer. Invoke panics when the facade has no method for op or params has
-// another type.
+// returned a nil pointer. When the facade has no method for op (a *NoMethodError) or params has
+// another type, Invoke sends nothing and returns the error, so that only the calling test fails.
 func Invoke(ctx context.Context, c *b2b.Client, op gen.Operation, params any, opts ...b2b.CallOption) (any, error) {
-	m := MethodOf(op)
+	m, err := FindMethod(op)
+	if err != nil {
+		return nil, err
+	}
 	p := reflect.Zero(m.Params)
 	if params != nil {
 		p = reflect.ValueOf(params)
 		if p.Type() != m.Params {
-			panic(fmt.Sprintf("testkit: %s takes %v, not %T", m.Name, m.Params, params))
+			return nil, fmt.Errorf("testkit: %s takes %v, not %T", m.Name, m.Params, params)
 		}
+	}
+	fn, err := m.bind(c)
+	if err != nil {
+		return nil, err
 	}
 	ctxV := reflect.Zero(contextType)
 	if ctx != nil {
@@ -164,28 +205,34 @@ func Invoke(ctx context.Context, c *b2b.Client, op gen.Operation, params any, op
 	for _, o := range opts {
 		args = append(args, reflect.ValueOf(o))
 	}
-	out := m.bind(c).Call(args)
-	err, _ := out[1].Interface().(error)
+	out := fn.Call(args)
+	callErr, _ := out[1].Interface().(error)
 	if out[0].IsNil() {
-		return nil, err
+		return nil, callErr
 	}
-	return out[0].Interface(), err
+	return out[0].Interface(), callErr
 }
 
 // Call is Invoke for the operation params belong to (params must have an Operation method, as
-// every generated params type has).
+// every generated params type has; otherwise Call returns an error and sends nothing).
 func Call(ctx context.Context, c *b2b.Client, params any, opts ...b2b.CallOption) (any, error) {
 	withOp, ok := params.(interface{ Operation() gen.Operation })
 	if !ok {
-		panic(fmt.Sprintf("testkit: %T is not a params type: it has no Operation method", params))
+		return nil, fmt.Errorf("testkit: %T is not a params type: it has no Operation method", params)
 	}
 	return Invoke(ctx, c, withOp.Operation(), params, opts...)
 }
 
 // Do calls the operation of a fixture case with its params of the given kind, setting every header
-// parameter of the case (c.Header) through its per-call option, followed by opts.
+// parameter of the case (c.Header) through its per-call option, followed by opts. It returns
+// Invoke's errors, and the error of a header the facade has no option for, without sending
+// anything.
 func Do(ctx context.Context, client *b2b.Client, c fixtures.Case, kind fixtures.Kind, opts ...b2b.CallOption) (any, error) {
-	return Invoke(ctx, client, c.Op, c.Params(kind), append(HeaderOptions(c.Header), opts...)...)
+	headers, err := headerOptionsOf(c.Header)
+	if err != nil {
+		return nil, err
+	}
+	return Invoke(ctx, client, c.Op, c.Params(kind), append(headers, opts...)...)
 }
 
 // headerOptions maps the header parameters of the spec to the facade's per-call option that sends
@@ -208,16 +255,38 @@ func HeaderOption(name, value string) (b2b.CallOption, bool) {
 	return b2b.CallOption{}, false
 }
 
-// HeaderOptions returns the per-call options that send the header parameters of h (a fixture
-// case's Header), in name order. It panics for a header the facade has no option for.
-func HeaderOptions(h map[string]string) []b2b.CallOption {
+// headerOptionsOf returns the per-call options that send the header parameters of h, in name
+// order, or an error naming the first header the facade has no option for.
+func headerOptionsOf(h map[string]string) ([]b2b.CallOption, error) {
 	var out []b2b.CallOption
 	for _, name := range slices.Sorted(maps.Keys(h)) {
 		o, ok := HeaderOption(name, h[name])
 		if !ok {
-			panic(fmt.Sprintf("testkit: the facade has no per-call option for the header parameter %s: add one to package b2b and to headerOptions in internal/testkit/dispatch.go", name))
+			return nil, fmt.Errorf("testkit: the facade has no per-call option for the header parameter %s: add one to package b2b and to headerOptions in internal/testkit/dispatch.go", name)
 		}
 		out = append(out, o)
+	}
+	return out, nil
+}
+
+// HeaderOptionsFor returns the per-call options that send the header parameters of h (a fixture
+// case's Header), in name order, and fails the test through t for a header the facade has no
+// option for.
+func HeaderOptionsFor(t testing.TB, h map[string]string) []b2b.CallOption {
+	t.Helper()
+	out, err := headerOptionsOf(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// HeaderOptions is HeaderOptionsFor for code without a testing.TB: it panics for a header the
+// facade has no option for, which aborts the whole test binary. Tests call HeaderOptionsFor.
+func HeaderOptions(h map[string]string) []b2b.CallOption {
+	out, err := headerOptionsOf(h)
+	if err != nil {
+		panic(err.Error())
 	}
 	return out
 }

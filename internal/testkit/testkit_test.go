@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -31,7 +33,7 @@ func TestMethodsCoverEveryOperation(t *testing.T) {
 			assert.Equal(t, reflect.TypeOf(op.NewParams()), m.Params)
 			assert.Equal(t, reflect.TypeOf(op.NewResponse()), m.Response)
 			assert.NotEmpty(t, m.Name)
-			assert.Equal(t, m, testkit.MethodOf(op))
+			assert.Equal(t, m, testkit.MethodFor(t, op))
 		})
 	}
 	for id := range ms {
@@ -53,11 +55,60 @@ func TestMethodsCoverEveryOperation(t *testing.T) {
 	assert.Contains(t, names, "MagicLinks.Email.Discovery.Send")
 }
 
-func TestMethodOfAnOperationWithoutAMethodPanics(t *testing.T) {
+// fatalRecorder stands for the testing.TB of a test: it records what Fatal reports and ends the
+// goroutine, as testing.T.Fatal does.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper() {}
+
+func (r *fatalRecorder) Fatal(args ...any) {
+	r.msg = fmt.Sprint(args...)
+	runtime.Goexit()
+}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// fatalOf runs f with a fatalRecorder in a goroutine of its own and returns what f reported
+// through Fatal, or "" when f returned.
+func fatalOf(t *testing.T, f func(testing.TB)) string {
+	r := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(r)
+	}()
+	<-done
+	return r.msg
+}
+
+// An operation the facade has no method for yet (the state right after adding it to the spec)
+// fails the test that asks for it, through its t or an error, with the message naming what to add;
+// only MethodOf, for code without a t, still panics.
+func TestAnOperationWithoutAMethodFailsOnlyItsTest(t *testing.T) {
 	t.Parallel()
 	op := gen.Operation{ID: "noSuchOperation", Method: "POST", Path: "/v1/b2b/no/such/operation"}
-	assert.PanicsWithValue(t, "testkit: no method of *b2b.Client or of its sub-clients takes <nil>: add the facade method of noSuchOperation ("+op.Method+" "+op.Path+")",
-		func() { testkit.MethodOf(op) })
+	const want = "testkit: no method of *b2b.Client or of its sub-clients takes <nil>: add the facade method of noSuchOperation (POST /v1/b2b/no/such/operation)"
+
+	_, err := testkit.FindMethod(op)
+	var nm *testkit.NoMethodError
+	require.ErrorAs(t, err, &nm)
+	assert.Equal(t, op, nm.Op)
+	assert.EqualError(t, err, want)
+
+	assert.Equal(t, want, fatalOf(t, func(tb testing.TB) { testkit.MethodFor(tb, op) }))
+
+	srv := testkit.NewServer(t, testkit.Unreachable(t))
+	_, err = testkit.Invoke(t.Context(), testkit.NewClient(t, srv.URL), op, nil)
+	assert.EqualError(t, err, want)
+	assert.Zero(t, srv.Count())
+
+	assert.PanicsWithValue(t, want, func() { testkit.MethodOf(op) })
 }
 
 // Every operation is reachable through Do with its fixture: one request with the operation's
@@ -125,8 +176,11 @@ func TestInvokeRefusesAnotherParamsType(t *testing.T) {
 	}
 	require.NotEmpty(t, b.Op.ID, "the spec has two operations with different params")
 	client := testkit.NewClient(t, "http://127.0.0.1:1")
-	assert.Panics(t, func() { _, _ = testkit.Invoke(t.Context(), client, a.Op, b.Minimal) })
-	assert.Panics(t, func() { _, _ = testkit.Call(t.Context(), client, "not params") })
+	m := testkit.MethodFor(t, a.Op)
+	_, err := testkit.Invoke(t.Context(), client, a.Op, b.Minimal)
+	assert.EqualError(t, err, fmt.Sprintf("testkit: %s takes %v, not %T", m.Name, m.Params, b.Minimal))
+	_, err = testkit.Call(t.Context(), client, "not params")
+	assert.EqualError(t, err, "testkit: string is not a params type: it has no Operation method")
 }
 
 // Every header parameter of the spec has a per-call option, and the option sends that header.
@@ -148,8 +202,20 @@ func TestHeaderOptionsCoverTheSpec(t *testing.T) {
 	}
 	_, ok := testkit.HeaderOption("X-No-Such-Header", "v")
 	assert.False(t, ok)
-	assert.Panics(t, func() { testkit.HeaderOptions(map[string]string{"X-No-Such-Header": "v"}) })
+	unknown := map[string]string{"X-No-Such-Header": "v"}
+	const want = "testkit: the facade has no per-call option for the header parameter X-No-Such-Header: add one to package b2b and to headerOptions in internal/testkit/dispatch.go"
+	assert.Equal(t, want, fatalOf(t, func(tb testing.TB) { testkit.HeaderOptionsFor(tb, unknown) }))
+	assert.PanicsWithValue(t, want, func() { testkit.HeaderOptions(unknown) })
 	assert.Empty(t, testkit.HeaderOptions(nil))
+	assert.Empty(t, testkit.HeaderOptionsFor(t, nil))
+
+	// Do reports the header as an error and sends nothing.
+	c := fixtures.Cases()[0]
+	c.Header = unknown
+	srv := testkit.NewServer(t, testkit.Unreachable(t))
+	_, err := testkit.Do(t.Context(), testkit.NewClient(t, srv.URL), c, fixtures.Minimal)
+	assert.EqualError(t, err, want)
+	assert.Zero(t, srv.Count())
 }
 
 // brokenParams builds a request the spec refuses: a body with an unknown member.
