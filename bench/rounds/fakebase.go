@@ -137,8 +137,12 @@ func writeFakeBaseReport(w io.Writer, run *fakeBaseRun) int {
 	}
 	ratios := run.ratios()
 	ratio := median(ratios)
-	fmt.Fprintf(w, "\nfake against the fake of %s (before issue 15): b2btest's BenchmarkFakeRequests, the same 8 callers, %d alternated rounds of one process per side (both with unsigned session JWTs)\n",
-		run.rev, len(ratios))
+	which := run.rev
+	if run.rev == defaultFakeBase {
+		which += " (before issue 15)"
+	}
+	fmt.Fprintf(w, "\nfake against the fake of %s: b2btest's BenchmarkFakeRequests, the same 8 callers, %d alternated rounds of one process per side (both with unsigned session JWTs)\n",
+		which, len(ratios))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "req/s, this tree\t%.0f\t\n", median(run.now))
 	fmt.Fprintf(tw, "req/s, %s\t%.0f\t\n", run.rev, median(run.before))
