@@ -20,24 +20,12 @@ import (
 	"github.com/b2bauth/stytch-b2b-go/gen"
 )
 
-// rawRequest sends method path with body and the fake's credentials, and returns the answer's
-// status and body.
+// rawRequest is send with the fake's credentials, for tests that look at the status and the body
+// as text.
 func rawRequest(t *testing.T, srv *b2btest.Server, method, path, body string) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, rd)
-	require.NoError(t, err)
-	req.SetBasicAuth(b2btest.ProjectID, "secret")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	r := send(t, srv, method, path, body, true)
+	return r.status, string(r.body)
 }
 
 // A body that breaks off gets no answer: the fake hangs up instead of letting net/http send an
