@@ -12,4 +12,4 @@ package gen
 
 // InputDigest identifies the spec and templates this package was generated from, so that any
 // edit to them, even one that changes no generated code, shows as drift until gen/ is regenerated.
-const InputDigest = "7b38761410bdc700e73374bb380531f6875eca5dc90552514c19d68134cd837c"
+const InputDigest = "f1b8d51448e0c2c6fc9b0608166ca34444487c9cd8079ca549ced7186f1f38e2"

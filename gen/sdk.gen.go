@@ -580,7 +580,7 @@ var ErrNotSent = errors.New("the request was not sent")
 // anything is sent, so errors.Is(err, ErrNotSent) holds for it.
 type ValidationError struct {
 	Operation string // the spec's operationId
-	Field     string // the field's JSON name (a dotted path inside nested objects), a header name, or "params" when the params are nil
+	Field     string // the field's JSON name (a dotted path inside nested objects); for a rule on a group of fields, their names in braces ("{a, b}", after the path); a header name; or "params" when the params are nil
 	Rule      string // required, non_empty, minimum, maximum, min_length, max_length, pattern, enum, path_segment, utf8, exactly_one, at_most_one, at_least_one, header or non_nil
 	Message   string // what the rule asks for, and the offending value where it is not secret
 }
