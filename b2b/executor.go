@@ -449,7 +449,16 @@ type rawBody struct {
 	cancel context.CancelFunc
 }
 
-func (b *rawBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+// Read reads through the client's cap. A reader underneath that reports more bytes than p holds
+// (a faulty transport or middleware) fails the read with errReadCount instead of handing the
+// caller a count that would panic its own slicing.
+func (b *rawBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if n < 0 || n > len(p) {
+		return 0, errReadCount
+	}
+	return n, err
+}
 
 func (b *rawBody) Close() error {
 	err := b.ReadCloser.Close()

@@ -240,6 +240,28 @@ func TestErrorBodyReaderThatOverReportsDoesNotPanic(t *testing.T) {
 	}
 }
 
+// Client.Raw hands the body to the caller: a reader underneath that over-reports fails the read
+// instead of panicking the caller's io.ReadAll.
+func TestRawBodyReaderThatOverReportsDoesNotPanic(t *testing.T) {
+	t.Parallel()
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp := inMemory(r, http.StatusOK, nil)
+		resp.ContentLength = -1
+		resp.Body = io.NopCloser(overReader{})
+		return resp, nil
+	})}
+	c, err := b2b.NewClient(testkit.ProjectID, testkit.Secret, b2b.WithHTTPClient(hc), b2b.WithMaxRetries(0))
+	require.NoError(t, err)
+	token := "session-token-test-over-reader"
+	resp, err := c.Raw(t.Context(), &b2b.SessionsAuthenticateParams{SessionToken: &token})
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	require.NotPanics(t, func() {
+		_, err = io.ReadAll(resp.Body)
+	})
+	assert.Error(t, err)
+}
+
 func TestErrorBodyFieldsAreDecodedOneByOne(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
